@@ -1,0 +1,127 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Results is what one bench run produced: the scenario that was run, the
+// machine it ran on and one Point per sweep value. It is written as
+// results.json and read back by the charts and the report, so a chart can be
+// redrawn without running the bench again. Field names follow DESIGN.md.
+type Results struct {
+	Scenario    Scenario    `json:"scenario"`
+	Environment Environment `json:"environment"`
+	Points      []Point     `json:"points"`
+}
+
+// Environment says where the numbers were measured.
+type Environment struct {
+	Go        string `json:"go"`
+	CPU       string `json:"cpu"`
+	Cores     int    `json:"cores"`
+	OS        string `json:"os"`
+	Host      string `json:"host,omitempty"`
+	Started   string `json:"started"`              // RFC 3339
+	Target    string `json:"target"`               // URL of the server under test
+	Remote    bool   `json:"remote"`               // target on another host: latency needs synchronised clocks
+	ClockNote string `json:"clock_note,omitempty"` // said when latency may not be trusted
+}
+
+// Point is one sweep value (or the only run when there is no sweep).
+type Point struct {
+	// Sweep holds the swept parameter and its value at this point, e.g.
+	// {"clients": 100}; empty when nothing was swept.
+	Sweep      map[string]any    `json:"sweep"`
+	Duration   float64           `json:"duration_s"` // measured window, seconds
+	Transports []TransportResult `json:"transports"`
+}
+
+// TransportResult holds every figure for one transport at one point. Each
+// figure has one definition, in the function that fills it.
+type TransportResult struct {
+	Transport string `json:"transport"` // short, long, ws, sse
+	Clients   int    `json:"clients"`
+
+	Requests   int64 `json:"requests"`  // HTTP requests sent (a WS or SSE connection counts one)
+	Empty      int64 `json:"empty"`     // responses that carried no update (204/304)
+	Delivered  int64 `json:"delivered"` // (update, client) pairs where the client held that version
+	Coalesced  int64 `json:"coalesced"` // jumped over, but a later version arrived
+	Missed     int64 `json:"missed"`    // neither it nor anything later arrived before the end
+	ChatMissed int64 `json:"chat_missed"`
+	Errors     int64 `json:"errors"`
+	Reconnects int64 `json:"reconnects,omitempty"`
+
+	BytesUp        int64   `json:"bytes_up"`         // written by the clients, on the wire
+	BytesDown      int64   `json:"bytes_down"`       // read by the clients, on the wire
+	PayloadBytes   int64   `json:"payload_bytes"`    // bytes of update JSON inside bytes_down
+	BytesPerUpdate float64 `json:"bytes_per_update"` // (up+down) / delivered
+
+	// Overheads measured on the wire in this run, for the header-overhead table.
+	RequestHeaderBytes  float64 `json:"request_header_bytes,omitempty"`  // mean request line + headers per HTTP request
+	ResponseHeaderBytes float64 `json:"response_header_bytes,omitempty"` // mean status line + headers per HTTP response
+	FrameOverheadBytes  float64 `json:"frame_overhead_bytes,omitempty"`  // mean framing per pushed update (WS frame header, SSE "id:/data:" lines)
+
+	Latency    Latency      `json:"latency_us"`
+	LatencyCDF [][2]float64 `json:"latency_cdf,omitempty"` // (latency µs, fraction of samples at or below)
+
+	ServerCPU      float64 `json:"server_cpu_s"`
+	ServerRSS      int64   `json:"server_rss_bytes"`
+	ServerHeap     int64   `json:"server_heap_bytes,omitempty"`
+	ServerBytesIn  int64   `json:"server_bytes_in,omitempty"`  // from /api/stats, to check against bytes_up
+	ServerBytesOut int64   `json:"server_bytes_out,omitempty"` // from /api/stats, to check against bytes_down
+	HarnessCPU     float64 `json:"harness_cpu_s,omitempty"`
+	HarnessRSS     int64   `json:"harness_rss_bytes,omitempty"`
+}
+
+// Latency holds percentiles of publish-to-seen latency in microseconds.
+type Latency struct {
+	P50  int64   `json:"p50"`
+	P90  int64   `json:"p90"`
+	P99  int64   `json:"p99"`
+	P999 int64   `json:"p999"`
+	Max  int64   `json:"max"`
+	Mean float64 `json:"mean,omitempty"`
+	N    int64   `json:"n,omitempty"` // samples
+}
+
+// ReadResults loads a results.json file. Its errors name the file and, when
+// the file is readable but wrong, the field that is wrong.
+func ReadResults(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// Validate checks that the results carry what charts and reports need.
+func (r *Results) Validate() error {
+	if len(r.Points) == 0 {
+		return fmt.Errorf("field points: empty")
+	}
+	for i, p := range r.Points {
+		if len(p.Transports) == 0 {
+			return fmt.Errorf("field points[%d].transports: empty", i)
+		}
+		for j, t := range p.Transports {
+			switch t.Transport {
+			case "short", "long", "ws", "sse":
+			default:
+				return fmt.Errorf("field points[%d].transports[%d].transport: unknown %q", i, j, t.Transport)
+			}
+			if t.Clients <= 0 {
+				return fmt.Errorf("field points[%d].transports[%d].clients: must be > 0", i, j)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+// Command pushlab is the lab's one binary: it serves the live state over four
+// transports (serve, the default), drives a server with simulated clients
+// (bench), draws charts from results (chart) and regenerates the report
+// (report).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand: it parses its own flags from args and returns
+// the process exit status.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve the live state over short poll, long poll, WebSocket and SSE (default)", runServe},
+		{"bench", "drive a server with simulated clients and measure latency, bytes and requests", runBench},
+		{"chart", "render charts from a results.json", runChart},
+		{"report", "run the fixed bench suite and write docs/report.md with its charts", runReport},
+	}
+}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dispatch picks the subcommand; with none, or with flags first, it serves.
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		usage(stdout)
+		return 0
+	}
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		for _, c := range commands() {
+			if c.name == args[0] {
+				return c.run(args[1:], stdout, stderr)
+			}
+		}
+		fmt.Fprintf(stderr, "pushlab: unknown command %q (try pushlab help)\n", args[0])
+		return 2
+	}
+	return runServe(args, stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: pushlab [command] [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "pushlab COMMAND -h explains each command's flags.")
+}

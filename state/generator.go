@@ -1,0 +1,128 @@
+package state
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultInstruments are the prices the generator moves.
+var DefaultInstruments = []string{"ACME", "GLOBX", "INITech", "UMBRL", "WAYNE"}
+
+// Generator publishes tick updates at a rate: a live data stream of a few
+// instruments' prices, padded to a payload size so that the cost of bigger
+// messages can be measured. Rate and payload may change while it runs.
+type Generator struct {
+	store Store
+
+	mu      sync.Mutex
+	rate    float64 // ticks per second; 0 = paused
+	payload int     // bytes of data per tick
+	retune  chan struct{}
+
+	prices []float64
+	rng    *rand.Rand
+}
+
+// NewGenerator returns a generator for store. It does nothing until Run.
+func NewGenerator(store Store, rate float64, payload int) *Generator {
+	g := &Generator{
+		store:   store,
+		rate:    rate,
+		payload: payload,
+		retune:  make(chan struct{}, 1),
+		rng:     rand.New(rand.NewPCG(1, 2)),
+	}
+	g.prices = make([]float64, len(DefaultInstruments))
+	for i := range g.prices {
+		g.prices[i] = 100 + 20*float64(i)
+	}
+	return g
+}
+
+// Settings returns the current rate and payload.
+func (g *Generator) Settings() (rate float64, payload int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rate, g.payload
+}
+
+// Set changes rate and payload; a running generator picks them up at once.
+func (g *Generator) Set(rate float64, payload int) {
+	g.mu.Lock()
+	g.rate, g.payload = rate, payload
+	g.mu.Unlock()
+	select {
+	case g.retune <- struct{}{}:
+	default:
+	}
+}
+
+// Run publishes ticks until ctx ends.
+func (g *Generator) Run(ctx context.Context) {
+	var tick <-chan time.Time
+	var ticker *time.Ticker
+	stop := func() {
+		if ticker != nil {
+			ticker.Stop()
+			ticker, tick = nil, nil
+		}
+	}
+	defer stop()
+	start := func() {
+		stop()
+		rate, _ := g.Settings()
+		if rate > 0 {
+			ticker = time.NewTicker(time.Duration(float64(time.Second) / rate))
+			tick = ticker.C
+		}
+	}
+	start()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.retune:
+			start()
+		case <-tick:
+			g.Tick()
+		}
+	}
+}
+
+// Tick publishes one tick now.
+func (g *Generator) Tick() *Update {
+	g.mu.Lock()
+	data := g.nextLocked()
+	g.mu.Unlock()
+	u, _ := g.store.Publish(KindTick, data) // data is built valid
+	return u
+}
+
+// nextLocked moves every price a little (a random walk) and encodes them,
+// padded so that the data is exactly payload bytes when payload allows.
+func (g *Generator) nextLocked() []byte {
+	b := make([]byte, 0, max(g.payload, 128))
+	b = append(b, `{"prices":{`...)
+	for i, name := range DefaultInstruments {
+		g.prices[i] = math.Max(1, g.prices[i]*(1+0.001*g.rng.NormFloat64()))
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, name)
+		b = append(b, ':')
+		b = strconv.AppendFloat(b, math.Round(g.prices[i]*100)/100, 'f', 2, 64)
+	}
+	b = append(b, '}')
+	const padOverhead = len(`,"pad":""}`)
+	if n := g.payload - len(b) - padOverhead; n > 0 {
+		b = append(b, `,"pad":"`...)
+		b = append(b, strings.Repeat("x", n)...)
+		b = append(b, '"')
+	}
+	return append(b, '}')
+}
