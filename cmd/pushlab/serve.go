@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/state"
+)
+
+// runServe is `pushlab serve`: the lab on an in-memory live state.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		addr      = fs.String("addr", server.DefaultAddr, "listen address (host:port); port 0 picks a free one")
+		rate      = fs.Float64("rate", server.DefaultRate, "generator ticks per second (0 = off, max 1000)")
+		payload   = fs.Int("payload", server.DefaultPayload, "bytes of data in each tick")
+		retain    = fs.Int("retain", state.DefaultRetain, "updates kept so reconnecting clients can catch up")
+		origins   = fs.String("allow-origin", "", "comma-separated origins (scheme://host:port) allowed besides the lab's own; * for any")
+		maxConns  = fs.Int("max-conns", 0, "most open connections; past it HTTP gets 503 and WebSocket close 1013 (0 = no limit)")
+		readLimit = fs.Int64("read-limit", server.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
+		verbose   = fs.Bool("v", false, "log every request (debug level)")
+	)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: pushlab serve [flags]")
+		fmt.Fprintln(stderr, "Serves one live state over short polling, long polling, WebSocket and SSE, with the demo page at /.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := server.Config{
+		Addr: *addr, Rate: *rate, Payload: *payload, Retain: *retain,
+		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log,
+	}
+	if *origins != "" {
+		cfg.AllowOrigins = strings.Split(*origins, ",")
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "pushlab serve:", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "pushlab serve:", err)
+		return 2
+	}
+	if !loopback(ln.Addr()) {
+		log.Warn("listening beyond this machine: anyone who can reach it can read the live state and chat",
+			"addr", ln.Addr().String())
+	}
+	// The one line on stdout: the bench reads it to find a child server.
+	fmt.Fprintf(stdout, "listening http://%s\n", ln.Addr())
+	log.Info("pushlab serving", "addr", ln.Addr().String(), "rate", *rate, "payload", *payload)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		fmt.Fprintln(stderr, "pushlab serve:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("serve", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// loopback reports whether addr is on the loopback interface only.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}

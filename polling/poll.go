@@ -1,0 +1,63 @@
+package polling
+
+import (
+	"net/http"
+	"time"
+)
+
+// ServePoll serves GET /api/poll?since=V[&wait=D]: the updates after V at
+// once (short poll), or, with a wait, as soon as there are some or 204 when
+// the wait passes (long poll).
+func (p *Poller) ServePoll(w http.ResponseWriter, r *http.Request) {
+	q, err := ParsePollQuery(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if q.Wait == 0 {
+		p.answer(w, r, q)
+		return
+	}
+	p.hold(w, r, q)
+}
+
+// answer replies with what is there now.
+func (p *Poller) answer(w http.ResponseWriter, r *http.Request, q PollQuery) {
+	from := q.Since
+	if !q.HaveSince {
+		from = ^uint64(0) // holds nothing: the store answers with a snapshot
+	}
+	if ups := p.store.Since(from); len(ups) > 0 {
+		p.writeUpdates(w, r, ups)
+		return
+	}
+	p.writeEmpty(w, r)
+}
+
+// hold is the long poll: it waits on the store's broadcast (no goroutine of
+// its own) until there is something after q.Since, the wait passes, the
+// client goes away or the server shuts down.
+func (p *Poller) hold(w http.ResponseWriter, r *http.Request, q PollQuery) {
+	// The server's WriteTimeout would cut a long wait; this one is ours.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(q.Wait + 10*time.Second))
+	timer := time.NewTimer(q.Wait)
+	defer timer.Stop()
+	for {
+		changed := p.store.Changed()
+		if !q.HaveSince || p.store.Latest() != q.Since {
+			p.answer(w, r, q)
+			return
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			p.writeEmpty(w, r)
+			return
+		case <-r.Context().Done():
+			return // client gone: nothing to write, nothing left waiting
+		case <-p.done:
+			p.writeEmpty(w, r)
+			return
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package polling
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/pushlab/pushlab/state"
+)
+
+// Meter is told what each response carried, so the server can count it per
+// transport and per client (it finds them in the request's context).
+type Meter interface {
+	Deliver(r *http.Request, updates int)
+	Empty(r *http.Request)
+}
+
+// Poller serves the polling routes over one store.
+type Poller struct {
+	store state.Store
+	meter Meter
+	// done is closed at shutdown: held long polls answer at once.
+	done <-chan struct{}
+}
+
+// New returns a Poller over store. meter may be nil; done is closed when the
+// server shuts down.
+func New(store state.Store, meter Meter, done <-chan struct{}) *Poller {
+	return &Poller{store: store, meter: meter, done: done}
+}
+
+// writeUpdates answers 200 {"v":latest,"updates":[...]} with each update's
+// own bytes, so the data is byte for byte what the push transports send.
+func (p *Poller) writeUpdates(w http.ResponseWriter, r *http.Request, ups []*state.Update) {
+	n := 32
+	for _, u := range ups {
+		n += len(u.Raw) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"v":`...)
+	b = strconv.AppendUint(b, ups[len(ups)-1].V, 10)
+	b = append(b, `,"updates":[`...)
+	for i, u := range ups {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, u.Raw...)
+	}
+	b = append(b, "]}"...)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	if p.meter != nil {
+		p.meter.Deliver(r, len(ups))
+	}
+}
+
+// writeEmpty answers 204: nothing after the client's version.
+func (p *Poller) writeEmpty(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+	if p.meter != nil {
+		p.meter.Empty(r)
+	}
+}
+
+// writeError answers with the JSON error shape of DESIGN.md.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

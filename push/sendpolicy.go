@@ -1,0 +1,54 @@
+package push
+
+import "github.com/pushlab/pushlab/state"
+
+// cursor is one connection's place in the store: the version it has sent.
+// Because a connection pulls from the store's retained log instead of having
+// updates pushed into a per-connection queue, a client that stops reading
+// costs no memory beyond this struct; the retained log is the bound.
+type cursor struct {
+	store state.Store
+	held  uint64 // version the client holds (sent by us)
+	fresh bool   // nothing sent yet: a snapshot is a welcome, not a sign of lag
+	buf   []*state.Update
+}
+
+func newCursor(store state.Store, since uint64, haveSince bool) *cursor {
+	c := &cursor{store: store, fresh: true}
+	if haveSince {
+		c.held = since
+	} else {
+		// No version: start from the whole state.
+		c.held = ^uint64(0)
+	}
+	return c
+}
+
+// next returns what to send now, applying the send policy: every chat and
+// snapshot, and of the ticks only the latest (state semantics: a tick that a
+// later tick replaces is not worth the bytes to a client that is behind).
+// It returns a Disconnect when the client has fallen out of the retained log.
+func (c *cursor) next() ([]*state.Update, *Disconnect) {
+	ups := c.store.Since(c.held)
+	if len(ups) == 0 {
+		return nil, nil
+	}
+	if ups[0].Reset && !c.fresh {
+		return nil, disconnectBehind(c.held)
+	}
+	c.fresh = false
+	lastTick := -1
+	for i, u := range ups {
+		if u.Kind == state.KindTick {
+			lastTick = i
+		}
+	}
+	c.buf = c.buf[:0]
+	for i, u := range ups {
+		if u.Kind != state.KindTick || i == lastTick {
+			c.buf = append(c.buf, u)
+		}
+	}
+	c.held = ups[len(ups)-1].V
+	return c.buf, nil
+}

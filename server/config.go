@@ -1,0 +1,48 @@
+package server
+
+import (
+	"log/slog"
+
+	"github.com/pushlab/pushlab/state"
+)
+
+// Config is how a server is set up; zero values take the defaults below.
+type Config struct {
+	Addr         string   // listen address, default 127.0.0.1:8080
+	Rate         float64  // generator ticks per second; 0 = off
+	Payload      int      // bytes of tick data
+	Retain       int      // updates kept for catching up
+	AllowOrigins []string // origins besides the server's own that browsers may use
+	MaxConns     int      // open TCP connections; 0 = no limit
+	ReadLimit    int64    // largest WS message or POST body, bytes
+	Logger       *slog.Logger
+	// Store replaces the in-memory store (a broker-backed one, say).
+	Store state.Store
+}
+
+// Defaults.
+const (
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultRate      = 10
+	DefaultPayload   = 256
+	DefaultReadLimit = 64 << 10
+	// MaxRate and MaxPayload bound what /api/config accepts.
+	MaxRate    = 1000
+	MaxPayload = 1 << 20
+)
+
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.Retain <= 0 {
+		c.Retain = state.DefaultRetain
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

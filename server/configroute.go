@@ -1,0 +1,67 @@
+package server
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+
+	"github.com/pushlab/pushlab/push"
+)
+
+// liveConfig is what the demo page may change while the lab runs.
+type liveConfig struct {
+	Rate    float64 `json:"rate"`
+	Payload int     `json:"payload"`
+}
+
+// serveConfig serves GET and POST /api/config. Changing the generator is
+// for the teacher at the machine: only loopback clients, only pages of the
+// lab's own origin.
+func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		if !isLoopback(r.RemoteAddr) {
+			writeError(w, http.StatusForbidden, "config may be changed from this machine only")
+			return
+		}
+		if !s.sameOrigin(r) {
+			writeError(w, http.StatusForbidden, "origin not allowed")
+			return
+		}
+		rate, payload := s.gen.Settings()
+		c := liveConfig{Rate: rate, Payload: payload}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&c); err != nil {
+			writeError(w, http.StatusBadRequest, "body: want {\"rate\":HZ,\"payload\":BYTES}")
+			return
+		}
+		if c.Rate < 0 || c.Rate > MaxRate {
+			writeError(w, http.StatusBadRequest, "rate: must be between 0 and 1000")
+			return
+		}
+		if c.Payload < 0 || c.Payload > MaxPayload {
+			writeError(w, http.StatusBadRequest, "payload: must be between 0 and 1048576")
+			return
+		}
+		s.gen.Set(c.Rate, c.Payload)
+		s.log.Info("config changed", "rate", c.Rate, "payload", c.Payload, "remote", r.RemoteAddr)
+	}
+	rate, payload := s.gen.Settings()
+	writeJSON(w, http.StatusOK, liveConfig{Rate: rate, Payload: payload})
+}
+
+// sameOrigin reports whether a request's Origin, if it has one, is the
+// lab's own or an allowed one. Requests without Origin are not from a
+// browser page and pass.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || push.OriginAllowed(o, r.Host, s.cfg.AllowOrigins)
+}
+
+// isLoopback reports whether a remote address is on this machine.
+func isLoopback(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

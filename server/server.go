@@ -1,0 +1,186 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/pushlab/pushlab/polling"
+	"github.com/pushlab/pushlab/push"
+	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/web"
+)
+
+const (
+	// readHeaderTimeout bounds a client that sends its headers slowly. There
+	// is no ReadTimeout: it would cut long polls, whose body is empty anyway.
+	readHeaderTimeout = 10 * time.Second
+	// writeTimeout bounds ordinary responses; long polls and SSE set their own.
+	writeTimeout = 30 * time.Second
+	// idleTimeout closes keep-alive connections nobody uses.
+	idleTimeout = 120 * time.Second
+	// ShutdownTimeout is how long a graceful shutdown may take.
+	ShutdownTimeout = 5 * time.Second
+)
+
+// Server is one lab: a live state, its generator and the HTTP surface.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	store  state.Store
+	gen    *state.Generator
+	stats  *Stats
+	hub    *push.Hub
+	poller *polling.Poller
+	http   *http.Server
+
+	stopGen  context.CancelFunc
+	genDone  chan struct{}
+	shutdown chan struct{} // closed at shutdown: long polls answer
+	once     sync.Once
+}
+
+// New builds a server; Serve starts it.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Rate < 0 || cfg.Rate > MaxRate {
+		return nil, errors.New("rate must be between 0 and 1000")
+	}
+	if cfg.Payload < 0 || cfg.Payload > MaxPayload {
+		return nil, errors.New("payload must be between 0 and 1048576 bytes")
+	}
+	if cfg.MaxConns < 0 {
+		return nil, errors.New("max-conns must be 0 (no limit) or more")
+	}
+	store := cfg.Store
+	if store == nil {
+		store = state.NewMemory(cfg.Retain)
+	}
+	s := &Server{
+		cfg:      cfg,
+		log:      cfg.Logger,
+		store:    store,
+		gen:      state.NewGenerator(store, cfg.Rate, cfg.Payload),
+		stats:    newStats(store),
+		shutdown: make(chan struct{}),
+		genDone:  make(chan struct{}),
+	}
+	s.hub = push.NewHub(store, s.stats, push.Config{
+		AllowOrigins: cfg.AllowOrigins,
+		ReadLimit:    cfg.ReadLimit,
+		Full:         s.full,
+	}, s.log)
+	s.poller = polling.New(store, s.stats, s.shutdown)
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ConnContext:       withConn,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	return s, nil
+}
+
+// routes is the HTTP surface of DESIGN.md.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such route")
+	})
+
+	r.Get("/api/state", s.poller.ServeState)
+	r.Get("/api/poll", s.poller.ServePoll)
+	r.Post("/api/publish", s.servePublish)
+	r.Get("/ws", s.hub.ServeWS)
+	r.Get("/sse", s.hub.ServeSSE)
+	r.Get("/api/stats", s.stats.serveStats)
+	r.Get("/api/handshake", s.hub.ServeHandshake)
+	r.Get("/api/closecodes", push.ServeCloseCodes)
+	r.Get("/api/config", s.serveConfig)
+	r.Post("/api/config", s.serveConfig)
+	r.Method(http.MethodGet, "/metrics", metricsHandler(s.stats))
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("ok\n"))
+	})
+	r.Method(http.MethodGet, "/*", web.Handler())
+	return r
+}
+
+// full reports whether more connections are open than --max-conns allows.
+func (s *Server) full() bool {
+	return s.cfg.MaxConns > 0 && s.stats.conns.Load() > int64(s.cfg.MaxConns)
+}
+
+// limitConns answers 503 past --max-conns. WebSocket requests pass: the hub
+// upgrades them and closes with 1013, which a browser can show.
+func (s *Server) limitConns(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.full() && r.URL.Path != "/ws" && r.URL.Path != "/healthz" {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, http.StatusServiceUnavailable, "server over capacity")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Store returns the live state.
+func (s *Server) Store() state.Store { return s.store }
+
+// Generator returns the tick generator (tests tick it by hand at rate 0).
+func (s *Server) Generator() *state.Generator { return s.gen }
+
+// Stats returns the wire counters.
+func (s *Server) Stats() *Stats { return s.stats }
+
+// Serve runs the generator and serves ln until Shutdown. It returns
+// http.ErrServerClosed after a shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopGen = cancel
+	go func() {
+		defer close(s.genDone)
+		s.gen.Run(ctx)
+	}()
+	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats})
+}
+
+// ListenAndServe listens on cfg.Addr and serves.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Shutdown stops the lab gracefully: WebSocket clients get close 1001, SSE
+// streams and held long polls end, then the listener closes and in-flight
+// requests finish; all within ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.once.Do(func() {
+		if s.stopGen != nil {
+			s.stopGen()
+			<-s.genDone
+		}
+		close(s.shutdown)
+		hubErr := make(chan error, 1)
+		go func() { hubErr <- s.hub.Shutdown(ctx) }()
+		err = errors.Join(s.http.Shutdown(ctx), <-hubErr)
+	})
+	return err
+}

@@ -1,0 +1,217 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pushlab/pushlab/state"
+)
+
+// Transports as they are named in /api/stats, results and charts. "other"
+// holds what belongs to none of them (the page, /api/stats itself, ...).
+var transportNames = []string{"short", "long", "ws", "sse", "other"}
+
+// maxClients bounds the per-client table; past it, clients are counted in
+// their transport only.
+const maxClients = 50000
+
+// counters are one transport's or one client's figures.
+type counters struct {
+	requests   atomic.Int64
+	empty      atomic.Int64
+	deliveries atomic.Int64
+	open       atomic.Int64
+	bytesIn    atomic.Int64
+	bytesOut   atomic.Int64
+}
+
+// CounterSnapshot is counters as JSON.
+type CounterSnapshot struct {
+	Transport  string `json:"transport,omitempty"`
+	Requests   int64  `json:"requests"`
+	Empty      int64  `json:"empty"`
+	Deliveries int64  `json:"deliveries"`
+	Open       int64  `json:"open"`
+	BytesIn    int64  `json:"bytes_in"`
+	BytesOut   int64  `json:"bytes_out"`
+}
+
+func (c *counters) snapshot() CounterSnapshot {
+	return CounterSnapshot{
+		Requests: c.requests.Load(), Empty: c.empty.Load(), Deliveries: c.deliveries.Load(),
+		Open: c.open.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
+	}
+}
+
+// client is one named client's counters and the transport it uses.
+type client struct {
+	counters
+	transport atomic.Pointer[string]
+}
+
+// account is where one request's bytes and figures go: its transport and,
+// when it named itself, its client.
+type account struct {
+	transport *counters
+	client    *client // nil when unnamed
+}
+
+func (a *account) addIn(n int64) {
+	if n == 0 {
+		return
+	}
+	a.transport.bytesIn.Add(n)
+	if a.client != nil {
+		a.client.bytesIn.Add(n)
+	}
+}
+
+func (a *account) addOut(n int64) {
+	if n == 0 {
+		return
+	}
+	a.transport.bytesOut.Add(n)
+	if a.client != nil {
+		a.client.bytesOut.Add(n)
+	}
+}
+
+// each applies f to the transport's counters and the client's.
+func (a *account) each(f func(*counters)) {
+	f(a.transport)
+	if a.client != nil {
+		f(&a.client.counters)
+	}
+}
+
+// Stats holds the server's counters, measured on the wire.
+type Stats struct {
+	started    time.Time
+	store      state.Store
+	transports map[string]*counters
+	conns      atomic.Int64 // open TCP connections
+
+	mu      sync.Mutex
+	clients map[string]*client
+}
+
+func newStats(store state.Store) *Stats {
+	s := &Stats{
+		started:    time.Now(),
+		store:      store,
+		transports: make(map[string]*counters),
+		clients:    make(map[string]*client),
+	}
+	for _, t := range transportNames {
+		s.transports[t] = new(counters)
+	}
+	return s
+}
+
+func (s *Stats) otherAccount() *account { return &account{transport: s.transports["other"]} }
+
+// account returns the account for a request of transport by client id (may
+// be empty). A client keeps the transport it first used, unless that was
+// "other" (it published before it polled).
+func (s *Stats) account(transport, id string) *account {
+	a := &account{transport: s.transports[transport]}
+	if id == "" {
+		return a
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[id]
+	if c == nil {
+		if len(s.clients) >= maxClients {
+			return a
+		}
+		c = new(client)
+		c.transport.Store(&transport)
+		s.clients[id] = c
+	} else if t := *c.transport.Load(); t == "other" && transport != "other" {
+		c.transport.Store(&transport)
+	}
+	a.client = c
+	return a
+}
+
+// clientTransport returns the transport a named client has used, or "other".
+func (s *Stats) clientTransport(id string) string {
+	if id == "" {
+		return "other"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.clients[id]; c != nil {
+		return *c.transport.Load()
+	}
+	return "other"
+}
+
+// StatsSnapshot is the /api/stats document (DESIGN.md).
+type StatsSnapshot struct {
+	Version     uint64                     `json:"version"`
+	UptimeS     float64                    `json:"uptime_s"`
+	Connections int64                      `json:"connections"`
+	Transports  map[string]CounterSnapshot `json:"transports"`
+	Clients     map[string]CounterSnapshot `json:"clients"`
+}
+
+// Snapshot reads every counter now. Counters move while they are read; each
+// one is exact, the set is not a single instant.
+func (s *Stats) Snapshot(withClients bool) StatsSnapshot {
+	out := StatsSnapshot{
+		Version:     s.store.Latest(),
+		UptimeS:     time.Since(s.started).Seconds(),
+		Connections: s.conns.Load(),
+		Transports:  make(map[string]CounterSnapshot, len(s.transports)),
+		Clients:     map[string]CounterSnapshot{},
+	}
+	for name, c := range s.transports {
+		out.Transports[name] = c.snapshot()
+	}
+	if withClients {
+		s.mu.Lock()
+		for id, c := range s.clients {
+			cs := c.snapshot()
+			cs.Transport = *c.transport.Load()
+			out.Clients[id] = cs
+		}
+		s.mu.Unlock()
+	}
+	return out
+}
+
+// serveStats serves GET /api/stats. ?clients=0 leaves the per-client table
+// out (it is large under a 10,000-client bench); ?only=ID keeps one client.
+func (s *Stats) serveStats(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	snap := s.Snapshot(q.Get("clients") != "0")
+	if only := q.Get("only"); only != "" {
+		one := map[string]CounterSnapshot{}
+		if c, ok := snap.Clients[only]; ok {
+			one[only] = c
+		}
+		snap.Clients = one
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(snap)
+}
+
+// Deliver implements polling.Meter and push.Meter.
+func (s *Stats) Deliver(r *http.Request, n int) {
+	if a := accountFrom(r.Context()); a != nil {
+		a.each(func(c *counters) { c.deliveries.Add(int64(n)) })
+	}
+}
+
+// Empty implements polling.Meter.
+func (s *Stats) Empty(r *http.Request) {
+	if a := accountFrom(r.Context()); a != nil {
+		a.each(func(c *counters) { c.empty.Add(1) })
+	}
+}
