@@ -1,0 +1,148 @@
+package charts_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"image"
+	_ "image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/charts"
+)
+
+// fixtures are hand-made results shaped like the bench's: one plain
+// comparison and one file per sweep the report runs.
+var fixtures = map[string][]string{
+	"testdata/results.json": {"latency-cdf", "bytes-per-update", "requests"},
+	"testdata/results-clients.json": {
+		"latency-cdf-clients-10", "bytes-per-update-clients-10", "requests-clients-10",
+		"latency-cdf-clients-100", "bytes-per-update-clients-100", "requests-clients-100",
+		"latency-cdf-clients-1000", "bytes-per-update-clients-1000", "requests-clients-1000",
+		"bandwidth-vs-clients", "cpu-vs-clients",
+	},
+	"testdata/results-interval.json": {
+		"latency-cdf-interval-100ms", "bytes-per-update-interval-100ms", "requests-interval-100ms",
+		"latency-cdf-interval-250ms", "bytes-per-update-interval-250ms", "requests-interval-250ms",
+		"latency-cdf-interval-1s", "bytes-per-update-interval-1s", "requests-interval-1s",
+		"latency-cdf-interval-2s", "bytes-per-update-interval-2s", "requests-interval-2s",
+		"latency-vs-interval",
+	},
+	"testdata/results-rtt.json": {
+		"latency-cdf-rtt-0s", "bytes-per-update-rtt-0s", "requests-rtt-0s",
+		"latency-cdf-rtt-50ms", "bytes-per-update-rtt-50ms", "requests-rtt-50ms",
+		"latency-cdf-rtt-200ms", "bytes-per-update-rtt-200ms", "requests-rtt-200ms",
+		"latency-vs-rtt",
+	},
+}
+
+func TestEveryChartRendersAsPNGAndSVGAt800x500(t *testing.T) {
+	keep := os.Getenv("CHARTS_KEEP") // set to a directory to look at the charts
+	for path, want := range fixtures {
+		r, err := bench.ReadResults(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs, err := charts.All(r)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		var names []string
+		for _, f := range figs {
+			names = append(names, f.Name)
+			if f.Caption == "" || f.Title == "" {
+				t.Errorf("%s: chart %s has no caption or title", path, f.Name)
+			}
+			checkPNG(t, f)
+			checkSVG(t, f)
+			if keep != "" {
+				if _, err := f.Save(keep); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !slices.Equal(names, want) {
+			t.Errorf("%s: charts\n got %v\nwant %v", path, names, want)
+		}
+	}
+}
+
+func checkPNG(t *testing.T, f *charts.Figure) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.WriteTo(&buf, "png"); err != nil {
+		t.Fatalf("%s png: %v", f.Name, err)
+	}
+	img, format, err := image.Decode(&buf)
+	if err != nil {
+		t.Fatalf("%s png: %v", f.Name, err)
+	}
+	if b := img.Bounds(); format != "png" || b.Dx() != 800 || b.Dy() != 500 {
+		t.Errorf("%s: %s image %dx%d, want png 800x500", f.Name, format, b.Dx(), b.Dy())
+	}
+}
+
+func checkSVG(t *testing.T, f *charts.Figure) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.WriteTo(&buf, "svg"); err != nil {
+		t.Fatalf("%s svg: %v", f.Name, err)
+	}
+	d := xml.NewDecoder(&buf)
+	var root string
+	texts := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s svg does not parse as XML: %v", f.Name, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			if root == "" {
+				root = se.Name.Local
+			}
+			if se.Name.Local == "text" {
+				texts++
+			}
+		}
+	}
+	if root != "svg" {
+		t.Errorf("%s: svg root element %q", f.Name, root)
+	}
+	// Title, two axis titles, ticks and the caption are all text.
+	if texts < 6 {
+		t.Errorf("%s: svg has %d text elements, want titles, ticks and caption", f.Name, texts)
+	}
+}
+
+func TestSaveWritesBothFormats(t *testing.T) {
+	r, err := bench.ReadResults("testdata/results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := charts.LatencyCDF(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	paths, err := f.Save(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "latency-cdf.png"), filepath.Join(dir, "latency-cdf.svg")}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("paths %v, want %v", paths, want)
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v (size %d)", p, err, st.Size())
+		}
+	}
+}

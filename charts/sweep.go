@@ -1,0 +1,190 @@
+package charts
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot/plotter"
+
+	"github.com/pushlab/pushlab/bench"
+)
+
+// measure is one figure drawn against the swept parameter: how to read it
+// from a transport at a point, and whether it is the dashed one of a pair.
+type measure struct {
+	key    string // legend suffix, e.g. "p99"; empty for a single measure
+	value  func(t bench.TransportResult, seconds float64) float64
+	dashed bool
+}
+
+// sweepSpec describes one sweep line chart.
+type sweepSpec struct {
+	name, title     string
+	sweep           string // the parameter it needs swept
+	xLabel, yLabel  string
+	measures        []measure
+	logYWhenSpreads bool // log y axis when the values span two decades or more
+}
+
+var (
+	p50 = measure{"p50", func(t bench.TransportResult, _ float64) float64 { return Millis(t.Latency.P50) }, false}
+	p99 = measure{"p99", func(t bench.TransportResult, _ float64) float64 { return Millis(t.Latency.P99) }, true}
+)
+
+// sweepSpecs are the line charts drawn when the results hold a sweep.
+var sweepSpecs = []sweepSpec{
+	{
+		name: "bandwidth-vs-clients", title: "Wire bandwidth vs clients", sweep: "clients",
+		xLabel: "clients per transport", yLabel: "bandwidth, up + down (Mbit/s)",
+		measures: []measure{{"", func(t bench.TransportResult, s float64) float64 {
+			return BitsPerSecond(t, s) / 1e6
+		}, false}},
+		logYWhenSpreads: true,
+	},
+	{
+		name: "cpu-vs-clients", title: "Server CPU per 1,000 deliveries vs clients", sweep: "clients",
+		xLabel: "clients per transport", yLabel: "server CPU (ms per 1,000 deliveries)",
+		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return CPUPerThousand(t) }, false}},
+		logYWhenSpreads: true,
+	},
+	{
+		name: "latency-vs-interval", title: "Latency vs short-poll interval", sweep: "interval",
+		xLabel: "short-poll interval (ms)", yLabel: "publish-to-seen latency (ms)",
+		measures: []measure{p50, p99}, logYWhenSpreads: true,
+	},
+	{
+		name: "latency-vs-rtt", title: "Latency vs network round-trip time", sweep: "rtt",
+		xLabel: "added round-trip time (ms)", yLabel: "publish-to-seen latency (ms)",
+		measures: []measure{p50, p99}, logYWhenSpreads: true,
+	},
+}
+
+// BandwidthVsClients draws each transport's wire bandwidth against the
+// number of clients; the results must sweep clients.
+func BandwidthVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[0]) }
+
+// CPUVsClients draws the server's CPU time per 1,000 deliveries against the
+// number of clients; the results must sweep clients.
+func CPUVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[1]) }
+
+// LatencyVsInterval draws p50 (solid) and p99 (dashed) latency against the
+// short-poll interval; the results must sweep interval.
+func LatencyVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[2]) }
+
+// LatencyVsRTT draws p50 (solid) and p99 (dashed) latency against the added
+// round-trip time; the results must sweep rtt.
+func LatencyVsRTT(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[3]) }
+
+func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
+	if got := SweepName(r); got != s.sweep {
+		return nil, fmt.Errorf("chart %s needs a %s sweep, results sweep %q", s.name, s.sweep, got)
+	}
+	xs := make([]float64, len(r.Points))
+	for i := range r.Points {
+		x, err := SweepValue(r, i, s.sweep)
+		if err != nil {
+			return nil, err
+		}
+		if Seconds(r, i) <= 0 {
+			return nil, fmt.Errorf("field points[%d].duration_s: missing or 0", i)
+		}
+		xs[i] = x
+	}
+
+	type line struct {
+		transport string
+		m         measure
+		xys       plotter.XYs
+	}
+	var lines []line
+	for _, tr := range transports {
+		for _, m := range s.measures {
+			l := line{transport: tr.Name, m: m}
+			for i, pt := range r.Points {
+				for _, t := range pt.Transports {
+					if t.Transport == tr.Name {
+						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: m.value(t, Seconds(r, i))})
+					}
+				}
+			}
+			if len(l.xys) > 0 {
+				lines = append(lines, l)
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("field points[].transports: empty")
+	}
+
+	p := newPlot(s.title, s.xLabel, s.yLabel)
+	all := make([]plotter.XYs, len(lines))
+	for k, l := range lines {
+		all[k] = l.xys
+	}
+	xlo, xhi, _ := positiveRange(all, false)
+	logX := xhi/xlo >= 10 && minX(all) > 0
+	if logX {
+		setLog(&p.X, xlo, xhi)
+		p.X.Label.Text += ", log scale"
+	}
+	ylo, yhi, ok := positiveRange(all, true)
+	logY := s.logYWhenSpreads && ok && yhi/ylo >= 100
+	if logY {
+		// Zeros cannot be drawn on a log axis; they are dropped, not faked.
+		for k := range lines {
+			lines[k].xys = positiveOnly(lines[k].xys)
+		}
+		setLog(&p.Y, ylo, yhi)
+		p.Y.Label.Text += ", log scale"
+	} else {
+		p.Y.Min = 0
+	}
+	addGrid(p, true)
+
+	f := newFigure(s.name, s.title, Caption(r), p)
+	keyed := map[string]bool{}
+	for _, l := range lines {
+		if len(l.xys) == 0 {
+			continue
+		}
+		ln, sc, err := plotter.NewLinePoints(l.xys)
+		if err != nil {
+			return nil, err
+		}
+		ln.LineStyle = lineStyle(l.transport, l.m.dashed)
+		sc.GlyphStyle = glyphStyle(l.transport)
+		p.Add(ln, sc)
+		if !keyed[l.transport] {
+			keyed[l.transport] = true
+			solid, _ := plotter.NewLine(plotter.XYs{})
+			solid.LineStyle = lineStyle(l.transport, false)
+			f.addKey(styleOf(l.transport).Label, solid, sc)
+		}
+	}
+	if len(s.measures) > 1 {
+		for _, m := range s.measures {
+			f.addKey(fmt.Sprintf("%s (%s)", m.key, map[bool]string{false: "solid", true: "dashed"}[m.dashed]), keyLine{m.dashed})
+		}
+	}
+	return f, nil
+}
+
+func minX(series []plotter.XYs) float64 {
+	m := math.Inf(1)
+	for _, s := range series {
+		for _, p := range s {
+			m = math.Min(m, p.X)
+		}
+	}
+	return m
+}
+
+func positiveOnly(xys plotter.XYs) plotter.XYs {
+	var out plotter.XYs
+	for _, p := range xys {
+		if p.Y > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
