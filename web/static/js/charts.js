@@ -1,0 +1,116 @@
+// Live time-series charts on a canvas: the last minute, one series per panel.
+// No library: a few dozen lines of drawing are easier to read in class than
+// a dependency, and the page must work offline.
+
+import { fmtBytes } from './format.js';
+
+export const windowMs = 60_000;
+
+export const colors = {
+  short: '#d1495b',
+  long: '#edae49',
+  ws: '#00798c',
+  sse: '#6a4c93',
+};
+
+export class TimeChart {
+  // opts: {log: bool, format: v => string, points: bool (scatter) or lines}
+  constructor(canvas, opts) {
+    this.canvas = canvas;
+    this.opts = opts;
+    this.series = new Map(); // kind -> [[ms, value], ...]
+  }
+
+  add(kind, ms, value) {
+    if (!this.series.has(kind)) this.series.set(kind, []);
+    this.series.get(kind).push([ms, value]);
+  }
+
+  prune(now) {
+    for (const pts of this.series.values()) {
+      let i = 0;
+      while (i < pts.length && pts[i][0] < now - windowMs) i++;
+      if (i) pts.splice(0, i);
+    }
+  }
+
+  // yRange returns [lo, hi] and the tick values.
+  yRange() {
+    let max = 0;
+    for (const pts of this.series.values()) for (const [, v] of pts) max = Math.max(max, v);
+    if (this.opts.log) {
+      const hi = Math.max(100, 10 ** Math.ceil(Math.log10(Math.max(max, 1) * 1.2)));
+      const ticks = [];
+      for (let v = 1; v <= hi; v *= 10) ticks.push(v);
+      return [0.5, hi, ticks];
+    }
+    const hi = niceCeil(Math.max(max * 1.15, 1000));
+    return [0, hi, [0, hi / 4, hi / 2, (3 * hi) / 4, hi]];
+  }
+
+  draw(now) {
+    this.prune(now);
+    const c = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth, h = c.clientHeight;
+    if (!w || !h) return;
+    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+      c.width = Math.round(w * dpr);
+      c.height = Math.round(h * dpr);
+    }
+    const g = c.getContext('2d');
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+
+    const left = 64, right = 10, top = 8, bottom = 22;
+    const pw = w - left - right, ph = h - top - bottom;
+    const [lo, hi, ticks] = this.yRange();
+    const y = this.opts.log
+      ? (v) => top + ph - (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * ph
+      : (v) => top + ph - (v - lo) / (hi - lo) * ph;
+    const x = (ms) => left + (1 - (now - ms) / windowMs) * pw;
+
+    g.font = '11px system-ui, sans-serif';
+    g.lineWidth = 1;
+    g.strokeStyle = '#e3e6ea';
+    g.fillStyle = '#6b7280';
+    g.textAlign = 'right';
+    g.textBaseline = 'middle';
+    for (const v of ticks) {
+      const yy = Math.round(y(v)) + 0.5;
+      g.beginPath(); g.moveTo(left, yy); g.lineTo(left + pw, yy); g.stroke();
+      g.fillText(this.opts.format(v), left - 6, yy);
+    }
+    g.textAlign = 'center';
+    g.textBaseline = 'top';
+    for (let s = 60; s >= 0; s -= 10) {
+      const xx = Math.round(x(now - s * 1000)) + 0.5;
+      g.beginPath(); g.moveTo(xx, top); g.lineTo(xx, top + ph); g.stroke();
+      g.fillText(s ? `−${s} s` : 'now', Math.min(xx, left + pw - 12), top + ph + 5);
+    }
+
+    for (const [kind, pts] of this.series) {
+      g.strokeStyle = g.fillStyle = colors[kind];
+      if (this.opts.points) {
+        for (const [ms, v] of pts) {
+          g.beginPath(); g.arc(x(ms), y(v), 2.2, 0, 2 * Math.PI); g.fill();
+        }
+      } else {
+        g.lineWidth = 2;
+        g.beginPath();
+        pts.forEach(([ms, v], i) => (i ? g.lineTo(x(ms), y(v)) : g.moveTo(x(ms), y(v))));
+        g.stroke();
+        g.lineWidth = 1;
+      }
+    }
+  }
+}
+
+function niceCeil(v) {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+export const formatMs = (v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+export const formatRate = (v) => `${fmtBytes(v)}/s`;

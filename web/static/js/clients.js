@@ -1,0 +1,171 @@
+// The four real clients, one per panel. Each speaks its transport exactly as
+// the server's contract says, names itself with ?client=ID so the server can
+// count its bytes, and resumes from the version its panel holds.
+//
+// Every client has start() and stop(). Each start gets its own
+// AbortController or socket, and handlers check that theirs is still the
+// current one, so pause/resume can never leave two loops running for one panel.
+
+
+const retryDelay = 1000; // ms before a client tries again after an error
+
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const id = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(id); resolve(); }, { once: true });
+  });
+}
+
+function wsURL(path) {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${path}`;
+}
+
+// Poller is short polling (wait = 0) or long polling (wait > 0): one HTTP
+// request at a time, since = the version the panel holds.
+class Poller {
+  constructor(panel, settings, long) {
+    this.panel = panel;
+    this.settings = settings; // {interval: ms, wait: s}, read on every round
+    this.long = long;
+    this.abort = null;
+  }
+
+  start() {
+    this.stop();
+    this.abort = new AbortController();
+    this.loop(this.abort.signal);
+  }
+
+  stop() {
+    if (this.abort) this.abort.abort();
+    this.abort = null;
+  }
+
+  async loop(signal) {
+    const p = this.panel;
+    p.markLive();
+    while (!signal.aborted) {
+      let url = `/api/poll?since=${p.version}&client=${encodeURIComponent(p.clientId)}`;
+      if (this.long) url += `&wait=${this.settings.wait}s`;
+      if (this.long) p.setStatus('live', 'stWaiting');
+      else p.setStatus('live', 'stPolling', this.settings.interval);
+      try {
+        const res = await fetch(url, { cache: 'no-store', signal });
+        if (res.status === 200) {
+          const body = await res.json();
+          p.receive(body.updates || []);
+        } else if (res.status !== 204) {
+          throw new Error(`HTTP ${res.status} ${await res.text()}`);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        p.setStatus('error', 'stError', err.message);
+        await sleep(retryDelay, signal);
+        continue;
+      }
+      if (!this.long) await sleep(this.settings.interval, signal);
+    }
+  }
+}
+
+// WSClient keeps one WebSocket open under subprotocol pushlab.v1; each text
+// frame is one update. It reconnects with since after any close it did not ask for.
+class WSClient {
+  constructor(panel, onOpen) {
+    this.panel = panel;
+    this.onOpen = onOpen;
+    this.ws = null;
+    this.running = false;
+    this.timer = null;
+  }
+
+  start() {
+    this.running = true;
+    this.connect();
+  }
+
+  stop() {
+    this.running = false;
+    clearTimeout(this.timer);
+    if (this.ws) this.ws.close(1000, 'paused');
+    this.ws = null;
+  }
+
+  connect() {
+    const p = this.panel;
+    const since = p.version ? `since=${p.version}&` : '';
+    const ws = new WebSocket(wsURL(`/ws?${since}client=${encodeURIComponent(p.clientId)}`), ['pushlab.v1']);
+    this.ws = ws;
+    p.setStatus('connecting', 'stConnecting');
+    ws.onopen = () => {
+      p.markLive();
+      p.setStatus('live', 'stLive');
+      if (this.onOpen) this.onOpen();
+    };
+    ws.onmessage = (ev) => p.receive([JSON.parse(ev.data)]);
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return; // an old socket, already replaced or stopped
+      this.ws = null;
+      if (!this.running) return;
+      p.setStatus('error', 'stClosed', ev.code, ev.reason, p.version);
+      this.timer = setTimeout(() => this.running && this.connect(), retryDelay);
+    };
+  }
+
+  // send writes one message on the panel's own connection; false if closed.
+  send(msg) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(msg));
+    return true;
+  }
+}
+
+// SSEClient is one EventSource. On a network error the browser reconnects by
+// itself after the server's retry: 1000 and sends Last-Event-ID, which is the
+// point of SSE; the page only reopens it after a pause.
+class SSEClient {
+  constructor(panel) {
+    this.panel = panel;
+    this.es = null;
+  }
+
+  start() {
+    this.stop();
+    const p = this.panel;
+    const since = p.version ? `since=${p.version}&` : '';
+    const es = new EventSource(`/sse?${since}client=${encodeURIComponent(p.clientId)}`);
+    this.es = es;
+    p.setStatus('connecting', 'stConnecting');
+    es.onopen = () => {
+      p.markLive();
+      p.setStatus('live', 'stLive');
+    };
+    es.onmessage = (ev) => p.receive([JSON.parse(ev.data)]);
+    es.onerror = () => {
+      if (this.es !== es) return;
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (e.g. an HTTP error status): reopen ourselves.
+        p.setStatus('error', 'stError', 'EventSource closed');
+        setTimeout(() => this.es === es && this.start(), retryDelay);
+      } else {
+        p.setStatus('connecting', 'stReconnecting');
+      }
+    };
+  }
+
+  stop() {
+    if (this.es) this.es.close();
+    this.es = null;
+  }
+}
+
+// makeClient returns the client for a panel's transport.
+export function makeClient(panel, settings, onWSOpen) {
+  switch (panel.kind) {
+    case 'short': return new Poller(panel, settings, false);
+    case 'long': return new Poller(panel, settings, true);
+    case 'ws': return new WSClient(panel, onWSOpen);
+    case 'sse': return new SSEClient(panel);
+  }
+  throw new Error(`unknown transport ${panel.kind}`);
+}

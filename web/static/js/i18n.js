@@ -1,0 +1,143 @@
+// Labels in English and Chinese. The course material is Chinese, so a
+// teacher can switch the whole page with one button. Elements carry
+// data-i18n="key" (text) or data-i18n-ph="key" (placeholder); code builds
+// dynamic text with t(key, ...args), where {0}, {1} are replaced by args.
+// Server-provided text (close-code meanings, headers) stays as served.
+
+const dict = {
+  en: {
+    tagline: 'One live state, four ways to deliver it: short polling, long polling, WebSocket, Server-Sent Events.',
+    server: 'server', latest: 'latest version', uptime: 'uptime', controls: 'Controls',
+    generator: 'Generator (server)', rate: 'rate', hz: 'ticks/s', payload: 'payload', apply: 'Apply',
+    clients: 'Clients (this page)', interval: 'short-poll interval', wait: 'long-poll wait',
+    pauseAll: 'Pause all', resumeAll: 'Resume all',
+    chartLatency: 'Latency of each update as seen by this page (ms, log scale), last minute',
+    chartBytes: 'Bytes on the wire per second, as counted by the server, last minute',
+    chatTitle: 'Chat: one message, four transports',
+    chatHint: "Send over the WebSocket panel's own connection (full duplex) or as a separate HTTP POST (request/response). Either way it becomes an update and reaches all four panels.",
+    chatPlaceholder: 'Say something to the class', viaWS: 'via WebSocket', viaPost: 'via HTTP POST', send: 'Send',
+    ccTitle: 'Close-code explorer',
+    ccHint: "Opens a throwaway WebSocket and either asks the server to close with a code, or provokes the close: 1009 by sending a message over 64 KiB, 1003 by a binary frame, 1008 by malformed JSON. Names and meanings come from the server's table (/api/closecodes).",
+    ccTry: 'Close with this code', ccAll: 'Try every code',
+    ccAsked: 'asked', ccHow: 'how', ccGot: 'received', ccName: 'name', ccMeaning: 'meaning', ccReason: 'reason',
+    hsTitle: "Handshake inspector: this page's own WebSocket upgrade", refresh: 'Refresh',
+    hsRequest: 'Request (browser → server)', hsResponse: 'Response (server → browser)',
+    hsSteps: 'Sec-WebSocket-Accept, step by step (computed here in the browser)',
+    hsStepKey: 'The browser sent a random 16-byte nonce, base64: Sec-WebSocket-Key',
+    hsStepGuid: 'Append the fixed GUID from RFC 6455',
+    hsStepSha: 'SHA-1 of the joined string (20 bytes, hex)',
+    hsStepB64: 'base64 of those 20 bytes',
+    hsStepServer: 'Sec-WebSocket-Accept the server answered',
+    hsProto: 'Subprotocols offered → chosen:',
+    footer: 'Every byte and request figure on this page is counted by the server on its own sockets (GET /api/stats); only latency is measured here, as Date.now() minus the update\'s publish time.',
+    version: 'version', latency: 'latency', counted: 'counted by the server',
+    requests: 'requests', empty: 'empty responses', deliveries: 'updates delivered',
+    bytesUp: 'bytes up ↑', bytesDown: 'bytes down ↓', perUpdate: 'bytes / update', chatLines: 'chat',
+    // dynamic
+    short: 'Short polling', long: 'Long polling', ws: 'WebSocket', sse: 'Server-Sent Events',
+    howShort: 'GET /api/poll?since=V every {0} ms', howLong: 'GET /api/poll?since=V&wait={0}s, again at once',
+    howWS: 'one upgraded connection: /ws, both ways', howSSE: 'one streaming response: GET /sse',
+    pause: 'Pause', resume: 'Resume',
+    stLive: 'live', stPaused: 'paused', stConnecting: 'connecting…', stWaiting: 'waiting for an update…',
+    stPolling: 'polling every {0} ms', stClosed: 'closed {0} {1}; reconnecting in 1 s with since={2}',
+    stError: 'error: {0}; retrying', stReconnecting: 'reconnecting (EventSource sends Last-Event-ID)',
+    noChat: 'no chat yet',
+    match: '✓ equal: the server proved it read this handshake',
+    mismatch: '✗ they differ',
+    byCrypto: '(crypto.subtle.digest)', byFallback: '(JavaScript SHA-1: crypto.subtle needs a secure context)',
+    hsWaiting: 'waiting for the WebSocket panel to connect…', hsNone: 'the server has no record of this upgrade yet',
+    ccAskHow: 'asked: {"type":"close","code":{0}}', cc1009How: 'sent a {0}-byte message (limit 64 KiB)',
+    cc1003How: 'sent a binary frame', cc1008How: 'sent malformed JSON',
+    ccNoClose: 'no close within 5 s', ccNotInTable: 'not in the server\'s table',
+    ccRunning: 'running {0}…',
+    chatSent: 'sent; the server made it version {0}', chatSentWS: 'sent on the WebSocket; watch it come back as an update',
+    chatWSClosed: 'the WebSocket panel is not connected; resume it or send via HTTP POST',
+    cfgSaved: 'applied: {0} ticks/s, {1} B', cfgFailed: 'not applied: {0}',
+  },
+  zh: {
+    tagline: '同一个实时状态，四种送达方式：短轮询、长轮询、WebSocket、服务器发送事件（SSE）。',
+    server: '服务器', latest: '最新版本', uptime: '运行时间', controls: '控制',
+    generator: '数据生成器（服务器端）', rate: '频率', hz: '次/秒', payload: '负载大小', apply: '应用',
+    clients: '客户端（本页面）', interval: '短轮询间隔', wait: '长轮询等待',
+    pauseAll: '全部暂停', resumeAll: '全部恢复',
+    chartLatency: '本页面看到的每条更新的延迟（毫秒，对数刻度），最近一分钟',
+    chartBytes: '每秒线上字节数（由服务器统计），最近一分钟',
+    chatTitle: '聊天：一条消息，四种传输',
+    chatHint: '可以通过 WebSocket 面板自己的连接发送（全双工），也可以单独发一个 HTTP POST（请求/响应）。无论哪种方式，它都会成为一条更新并到达全部四个面板。',
+    chatPlaceholder: '对全班说点什么', viaWS: '通过 WebSocket', viaPost: '通过 HTTP POST', send: '发送',
+    ccTitle: '关闭码浏览器',
+    ccHint: '打开一个临时 WebSocket，要么请服务器用指定关闭码关闭，要么故意触发关闭：发送超过 64 KiB 的消息得到 1009，发送二进制帧得到 1003，发送格式错误的 JSON 得到 1008。名称与含义来自服务器的关闭码表（/api/closecodes）。',
+    ccTry: '用此关闭码关闭', ccAll: '逐个尝试全部',
+    ccAsked: '请求', ccHow: '方式', ccGot: '收到', ccName: '名称', ccMeaning: '含义', ccReason: '原因',
+    hsTitle: '握手检查器：本页面自己的 WebSocket 升级', refresh: '刷新',
+    hsRequest: '请求（浏览器 → 服务器）', hsResponse: '响应（服务器 → 浏览器）',
+    hsSteps: 'Sec-WebSocket-Accept 逐步计算（就在浏览器里算）',
+    hsStepKey: '浏览器发送的随机 16 字节数，base64 编码：Sec-WebSocket-Key',
+    hsStepGuid: '拼接 RFC 6455 规定的固定 GUID',
+    hsStepSha: '对拼接后的字符串做 SHA-1（20 字节，十六进制）',
+    hsStepB64: '把这 20 字节做 base64 编码',
+    hsStepServer: '服务器返回的 Sec-WebSocket-Accept',
+    hsProto: '提供的子协议 → 选中的：',
+    footer: '本页面上所有字节数和请求数都由服务器在自己的套接字上统计（GET /api/stats）；只有延迟是在这里测的：Date.now() 减去更新的发布时间。',
+    version: '版本', latency: '延迟', counted: '服务器统计',
+    requests: '请求数', empty: '空响应', deliveries: '送达的更新',
+    bytesUp: '上行字节 ↑', bytesDown: '下行字节 ↓', perUpdate: '每条更新字节数', chatLines: '聊天',
+    short: '短轮询', long: '长轮询', ws: 'WebSocket', sse: '服务器发送事件 SSE',
+    howShort: '每 {0} 毫秒 GET /api/poll?since=V', howLong: 'GET /api/poll?since=V&wait={0}s，返回后立即再发',
+    howWS: '一条升级后的连接：/ws，双向', howSSE: '一个持续的流式响应：GET /sse',
+    pause: '暂停', resume: '恢复',
+    stLive: '实时', stPaused: '已暂停', stConnecting: '连接中…', stWaiting: '等待更新…',
+    stPolling: '每 {0} 毫秒轮询一次', stClosed: '已关闭 {0} {1}；1 秒后以 since={2} 重连',
+    stError: '错误：{0}；重试中', stReconnecting: '重连中（EventSource 会带上 Last-Event-ID）',
+    noChat: '还没有聊天',
+    match: '✓ 相等：服务器证明它读到了这次握手',
+    mismatch: '✗ 不相等',
+    byCrypto: '（crypto.subtle.digest）', byFallback: '（JavaScript 实现的 SHA-1：crypto.subtle 需要安全上下文）',
+    hsWaiting: '等待 WebSocket 面板连接…', hsNone: '服务器还没有这次升级的记录',
+    ccAskHow: '请求：{"type":"close","code":{0}}', cc1009How: '发送了 {0} 字节的消息（上限 64 KiB）',
+    cc1003How: '发送了一个二进制帧', cc1008How: '发送了格式错误的 JSON',
+    ccNoClose: '5 秒内没有关闭', ccNotInTable: '不在服务器的表中',
+    ccRunning: '正在尝试 {0}…',
+    chatSent: '已发送；服务器将其编为版本 {0}', chatSentWS: '已通过 WebSocket 发送；看它作为更新回来',
+    chatWSClosed: 'WebSocket 面板未连接；请恢复它或改用 HTTP POST',
+    cfgSaved: '已应用：{0} 次/秒，{1} 字节', cfgFailed: '未应用：{0}',
+  },
+};
+
+const listeners = [];
+let lang = pickLanguage();
+
+function pickLanguage() {
+  const q = new URLSearchParams(location.search).get('lang');
+  if (q in dict) return q;
+  try {
+    const saved = localStorage.getItem('pushlab.lang');
+    if (saved in dict) return saved;
+  } catch { /* storage may be disabled */ }
+  return navigator.language && navigator.language.startsWith('zh') ? 'zh' : 'en';
+}
+
+// t returns the label for key in the current language.
+export function t(key, ...args) {
+  const s = dict[lang][key] ?? dict.en[key] ?? key;
+  return s.replace(/\{(\d)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+}
+
+export function currentLanguage() { return lang; }
+
+// translate fills every tagged element under root.
+export function translate(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-ph]')) el.placeholder = t(el.dataset.i18nPh);
+}
+
+// setLanguage switches the page and tells everyone who renders dynamic text.
+export function setLanguage(l) {
+  lang = l in dict ? l : 'en';
+  try { localStorage.setItem('pushlab.lang', lang); } catch { /* ignore */ }
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  translate();
+  for (const fn of listeners) fn(lang);
+}
+
+export function onLanguageChange(fn) { listeners.push(fn); }

@@ -1,0 +1,186 @@
+// A panel is what one transport's client holds and shows: the live prices,
+// the version it holds, the latency of its last update, the chat lines, and
+// the figures the server counted for its client id. The client (clients.js)
+// feeds it updates; the stats poller (stats.js) feeds it server counts.
+
+import { t } from './i18n.js';
+import { fmtBytes, fmtCount, fmtMs } from './format.js';
+
+const maxChatLines = 4;
+
+export class Panel {
+  // kind is short|long|ws|sse; clientId names this panel to the server.
+  constructor(kind, clientId, template, onLatency) {
+    this.kind = kind;
+    this.clientId = clientId;
+    this.onLatency = onLatency;
+    this.version = 0;      // version held; 0 = nothing yet
+    this.prices = null;    // {name: price}
+    this.prevPrices = {};
+    this.chats = [];       // [{v, data}], oldest first
+    this.latency = null;   // ms, last live update
+    this.liveSince = Infinity; // ms; updates published before this are catch-up, not latency
+    this.stats = null;     // clients[clientId] from /api/stats
+    this.state = 'connecting';
+    this.status = ['stConnecting']; // i18n key and args, translated at render
+    this.paused = false;
+    this.dirty = true;
+
+    this.root = template.content.firstElementChild.cloneNode(true);
+    this.root.id = `panel-${kind}`;
+    this.root.dataset.kind = kind;
+    this.root.dataset.client = clientId;
+    this.fields = {};
+    for (const el of this.root.querySelectorAll('[data-f]')) this.fields[el.dataset.f] = el;
+    this.pauseButton = this.root.querySelector('.pause');
+    this.priceRows = new Map();
+  }
+
+  // markLive records that from now on the client is listening, so that
+  // updates published from now on count for latency.
+  markLive() {
+    if (this.liveSince === Infinity) this.liveSince = Date.now();
+  }
+
+  markStopped() { this.liveSince = Infinity; }
+
+  // receive applies updates in order. A snapshot replaces what the panel held;
+  // an update it already holds (a reconnect overlap) is ignored.
+  receive(updates) {
+    const now = Date.now();
+    for (const u of updates) {
+      if (u.kind === 'snapshot') {
+        this.applySnapshot(u);
+        continue;
+      }
+      if (u.v <= this.version) continue;
+      this.version = u.v;
+      if (u.kind === 'tick' && u.data && u.data.prices) this.setPrices(u.data.prices);
+      if (u.kind === 'chat') this.addChat(u.v, u.data);
+      const published = u.t / 1e6; // ns -> ms; same host, same clock
+      if (published >= this.liveSince - 1) {
+        this.latency = now - published;
+        this.onLatency(this.kind, now, this.latency);
+      }
+    }
+    this.dirty = true;
+  }
+
+  applySnapshot(u) {
+    this.version = u.v;
+    const d = u.data || {};
+    if (d.tick && d.tick.prices) this.setPrices(d.tick.prices);
+    this.chats = (d.chat || []).slice(-maxChatLines).map((data) => ({ v: null, data }));
+  }
+
+  setPrices(prices) {
+    if (this.prices) this.prevPrices = this.prices;
+    this.prices = prices;
+  }
+
+  addChat(v, data) {
+    this.chats.push({ v, data });
+    if (this.chats.length > maxChatLines) this.chats.shift();
+  }
+
+  setStats(c) {
+    this.stats = c || null;
+    this.dirty = true;
+  }
+
+  // setStatus: state is live|paused|error|connecting (the dot's colour);
+  // the text is an i18n key and its arguments, so a language switch
+  // re-translates it.
+  setStatus(state, key, ...args) {
+    const status = [key, ...args];
+    if (this.state === state && String(this.status) === String(status)) return;
+    this.state = state;
+    this.status = status;
+    this.dirty = true;
+  }
+
+  render() {
+    this.dirty = false;
+    const f = this.fields;
+    this.root.dataset.state = this.state;
+    this.root.querySelector('.panel-title').textContent = t(this.kind);
+    this.pauseButton.textContent = this.paused ? t('resume') : t('pause');
+    f.version.textContent = this.version ? String(this.version) : '–';
+    f.latency.textContent = this.latency == null ? '–' : fmtMs(this.latency);
+    f.status.textContent = t(...this.status);
+    this.renderPrices();
+    this.renderStats();
+    this.renderChat();
+  }
+
+  renderPrices() {
+    if (!this.prices) return;
+    const body = this.fields.prices;
+    for (const [name, price] of Object.entries(this.prices)) {
+      let row = this.priceRows.get(name);
+      if (!row) {
+        row = body.insertRow();
+        row.insertCell().textContent = name;
+        row.insertCell().className = 'num';
+        row.insertCell().className = 'move';
+        this.priceRows.set(name, row);
+      }
+      const prev = this.prevPrices[name];
+      row.cells[1].textContent = Number(price).toFixed(2);
+      const dir = prev == null || prev === price ? '' : price > prev ? 'up' : 'down';
+      row.cells[2].textContent = dir === 'up' ? '▲' : dir === 'down' ? '▼' : '';
+      row.className = dir;
+    }
+  }
+
+  renderStats() {
+    const f = this.fields;
+    const c = this.stats;
+    if (!c) {
+      for (const k of ['requests', 'empty', 'deliveries', 'bytesIn', 'bytesOut', 'perUpdate']) f[k].textContent = '–';
+      return;
+    }
+    f.requests.textContent = fmtCount(c.requests);
+    f.empty.textContent = fmtCount(c.empty);
+    f.deliveries.textContent = fmtCount(c.deliveries);
+    f.bytesIn.textContent = fmtBytes(c.bytes_in);
+    f.bytesIn.title = `${c.bytes_in} B`;
+    f.bytesOut.textContent = fmtBytes(c.bytes_out);
+    f.bytesOut.title = `${c.bytes_out} B`;
+    // A ratio of two server counts: wire bytes per update the server delivered.
+    f.perUpdate.textContent = c.deliveries > 0 ? fmtBytes((c.bytes_in + c.bytes_out) / c.deliveries) : '–';
+  }
+
+  renderChat() {
+    const list = this.fields.chat;
+    list.replaceChildren();
+    if (this.chats.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'none';
+      li.textContent = t('noChat');
+      list.append(li);
+      return;
+    }
+    for (const c of [...this.chats].reverse()) {
+      const li = document.createElement('li');
+      const text = c.data && typeof c.data.text === 'string' ? c.data.text : JSON.stringify(c.data);
+      if (c.v != null) {
+        const v = document.createElement('span');
+        v.className = 'v';
+        v.textContent = `v${c.v}`;
+        li.append(v);
+      }
+      const msg = document.createElement('span');
+      msg.className = 'text';
+      msg.textContent = text;
+      li.append(msg);
+      if (c.data && c.data.via) {
+        const via = document.createElement('span');
+        via.className = 'via';
+        via.textContent = c.data.via;
+        li.append(via);
+      }
+      list.append(li);
+    }
+  }
+}
