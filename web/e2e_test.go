@@ -27,7 +27,6 @@ import (
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
-	"github.com/pushlab/pushlab/state"
 )
 
 const (
@@ -70,11 +69,22 @@ func TestDemoPageInChromium(t *testing.T) {
 		waitAllAtVersion(t, ctx, s.Store.Latest())
 	})
 
-	// From here the generator runs, so that the charts in the screenshot
-	// have something to show; it stops with the test.
-	tickCtx, stopTicks := context.WithCancel(ctx)
-	defer stopTicks()
-	go tickEvery(tickCtx, gen, 100*time.Millisecond)
+	t.Run("the controls start the generator", func(t *testing.T) {
+		before := s.Store.Latest()
+		do(t, ctx, "apply rate 10",
+			chromedp.SetValue(chromedp.CSS("#cfg-rate"), "10"),
+			chromedp.SetValue(chromedp.CSS("#cfg-payload"), "256"),
+			chromedp.Click(chromedp.CSS("#config-form button[type=submit]")),
+		)
+		waitFor(t, ctx, "config applied", `document.querySelector('#cfg-status').classList.contains('ok')`)
+		var cfg struct{ Rate float64 }
+		getJSON(t, s.URL+"/api/config", &cfg)
+		if cfg.Rate != 10 {
+			t.Fatalf("server rate after Apply = %v, want 10", cfg.Rate)
+		}
+		waitFor(t, ctx, "ticks reach the WS panel", fmt.Sprintf(
+			`Number(document.querySelector('#panel-ws [data-f=version]').textContent) > %d`, before+2))
+	})
 
 	t.Run("chat reaches all four panels", func(t *testing.T) {
 		for _, via := range []string{"ws", "post"} {
@@ -132,6 +142,26 @@ func TestDemoPageInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("pausing a panel stops its requests, resuming starts them", func(t *testing.T) {
+		id := attr(t, ctx, "#panel-short", "data-client")
+		do(t, ctx, "pause short polling", chromedp.Click(chromedp.CSS("#panel-short .pause")))
+		waitFor(t, ctx, "paused", `document.querySelector('#panel-short').dataset.state === 'paused'`)
+		time.Sleep(300 * time.Millisecond) // a poll already on the wire may still land
+		paused := clientRequests(t, s.URL, id)
+		time.Sleep(750 * time.Millisecond) // three intervals
+		if n := clientRequests(t, s.URL, id); n != paused {
+			t.Errorf("paused short-poll panel still sent requests: %d then %d", paused, n)
+		}
+		do(t, ctx, "resume short polling", chromedp.Click(chromedp.CSS("#panel-short .pause")))
+		deadline := time.Now().Add(3 * time.Second)
+		for clientRequests(t, s.URL, id) == paused {
+			if time.Now().After(deadline) {
+				t.Fatal("resumed short-poll panel sent no request in 3s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
 	t.Run("counters are the server's", func(t *testing.T) {
 		// Wait for a stats read after the chat, then compare each panel's
 		// request count with the server's: the page may lag, never lead.
@@ -169,7 +199,6 @@ func TestDemoPageInChromium(t *testing.T) {
 		time.Sleep(screenshotFill)
 	}
 	saveScreenshot(t, ctx)
-	stopTicks()
 	if errs := exceptions(); len(errs) > 0 {
 		t.Errorf("the page threw: %s", strings.Join(errs, "; "))
 	}
@@ -307,17 +336,14 @@ func closeCodeName(code int) string {
 	return ""
 }
 
-func tickEvery(ctx context.Context, gen *state.Generator, d time.Duration) {
-	tk := time.NewTicker(d)
-	defer tk.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tk.C:
-			gen.Tick()
-		}
+// clientRequests is the server's request count for one client id.
+func clientRequests(t *testing.T, base, id string) int64 {
+	t.Helper()
+	var stats struct {
+		Clients map[string]struct{ Requests int64 } `json:"clients"`
 	}
+	getJSON(t, base+"/api/stats", &stats)
+	return stats.Clients[id].Requests
 }
 
 // saveScreenshot writes the whole page as PNG: to $PUSHLAB_SCREENSHOT if set
