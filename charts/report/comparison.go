@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/charts"
+)
+
+// labels are the transports' names in prose and tables.
+var labels = map[string]string{"short": "short poll", "long": "long poll", "ws": "WebSocket", "sse": "SSE"}
+
+func label(t string) string {
+	if l, ok := labels[t]; ok {
+		return l
+	}
+	return t
+}
+
+var order = map[string]int{"short": 0, "long": 1, "ws": 2, "sse": 3}
+
+func sorted(ts []bench.TransportResult) []bench.TransportResult {
+	out := append([]bench.TransportResult(nil), ts...)
+	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Transport] < order[out[j].Transport] })
+	return out
+}
+
+// find returns the transport's result at a point, if it ran.
+func find(p bench.Point, name string) (bench.TransportResult, bool) {
+	for _, t := range p.Transports {
+		if t.Transport == name {
+			return t, true
+		}
+	}
+	return bench.TransportResult{}, false
+}
+
+// comparison writes the default comparison: two tables, three charts and
+// their readings.
+func (m *md) comparison(run *Run) ([]string, error) {
+	r := run.Results
+	m.printf("## Default comparison\n\n")
+	m.printf("`%s` — %s.\n\n", run.Command, charts.Caption(r))
+	m.latencyTable(r, 0)
+	m.costTable(r, 0)
+
+	var files []string
+	figs, err := charts.PointCharts(r, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range figs {
+		fs, err := m.figure(f)
+		files = append(files, fs...)
+		if err != nil {
+			return files, err
+		}
+		switch {
+		case strings.HasPrefix(f.Name, "latency-cdf"):
+			m.printf("%s\n\n", readCDF(r, 0))
+		case strings.HasPrefix(f.Name, "bytes-per-update"):
+			m.printf("%s\n\n", readBytes(r, 0))
+		case strings.HasPrefix(f.Name, "requests"):
+			m.printf("%s\n\n", readRequests(r, 0))
+		}
+	}
+	return files, nil
+}
+
+// latencyTable: what each transport delivered and how fast.
+func (m *md) latencyTable(r *bench.Results, i int) {
+	m.printf("**Delivery and latency** (publish to seen, ms):\n\n")
+	m.printf("| transport | clients | delivered | coalesced | missed | chat missed | errors | p50 | p90 | p99 | p99.9 | max |\n")
+	m.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, t := range sorted(r.Points[i].Transports) {
+		l := t.Latency
+		m.printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			label(t.Transport), t.Clients, count(t.Delivered), count(t.Coalesced), count(t.Missed),
+			count(t.ChatMissed), count(t.Errors), ms(l.P50), ms(l.P90), ms(l.P99), ms(l.P999), ms(l.Max))
+	}
+	m.printf("\n")
+}
+
+// costTable: what each transport cost on the wire and on the server.
+func (m *md) costTable(r *bench.Results, i int) {
+	secs := charts.Seconds(r, i)
+	agree := false
+	for _, t := range r.Points[i].Transports {
+		agree = agree || t.ServerBytesIn+t.ServerBytesOut > 0
+	}
+	m.printf("**Cost** over the %s s measured window (bytes counted on the clients' sockets, both directions):\n\n", sig3(secs))
+	m.printf("| transport | requests | requests/s | empty (%%) | bytes up | bytes down | kbit/s | B/update | payload B/update | headers+framing B/update | server CPU (s) | CPU ms/1k deliveries | server RSS (MiB) |")
+	sep := "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	if agree {
+		m.printf(" server/client bytes (%%) |")
+		sep += "--:|"
+	}
+	m.printf("\n%s\n", sep)
+	for _, t := range sorted(r.Points[i].Transports) {
+		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+			label(t.Transport), count(t.Requests), sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t)),
+			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), bytesf(t.BytesPerUpdate),
+			bytesf(charts.PayloadPerUpdate(t)), bytesf(charts.OverheadPerUpdate(t)),
+			sig3(t.ServerCPU), sig3(charts.CPUPerThousand(t)), mib(t.ServerRSS))
+		if agree {
+			m.printf(" %s |", agreement(t))
+		}
+		m.printf("\n")
+	}
+	m.printf("\n")
+}
+
+// agreement is the server's byte count for a transport as a percentage of
+// the clients' count: the two independent meters should read the same.
+func agreement(t bench.TransportResult) string {
+	c := t.BytesUp + t.BytesDown
+	if c == 0 || t.ServerBytesIn+t.ServerBytesOut == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", float64(t.ServerBytesIn+t.ServerBytesOut)/float64(c)*100)
+}

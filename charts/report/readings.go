@@ -1,0 +1,122 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/charts"
+)
+
+// The readings say in words what a chart shows. Every number in them comes
+// from the results; the explanations say what the mechanism predicts, so a
+// reader can check the prediction against the number next to it.
+
+// list joins "a, b and c".
+func list(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func readCDF(r *bench.Results, i int) string {
+	p := r.Points[i]
+	var med []string
+	for _, t := range sorted(p.Transports) {
+		med = append(med, fmt.Sprintf("%s %s ms (p99 %s ms)", label(t.Transport), ms(t.Latency.P50), ms(t.Latency.P99)))
+	}
+	s := fmt.Sprintf("**Reading.** Median publish-to-seen latency: %s.", list(med))
+	short, hasShort := find(p, "short")
+	if hasShort && r.Scenario.Interval > 0 {
+		half := r.Scenario.Interval.D().Seconds() * 1000 / 2
+		s += fmt.Sprintf(" A short poller learns of an update only at its next poll, so its median is expected near half the %s interval (%s ms); it measured %s ms.",
+			r.Scenario.Interval, sig3(half), ms(short.Latency.P50))
+		if push, ok := fastest(p, "ws", "sse"); ok && push.Latency.P50 > 0 {
+			s += fmt.Sprintf(" That is %s× the median of %s, which sends each update the moment it is published.",
+				sig3(float64(short.Latency.P50)/float64(push.Latency.P50)), label(push.Transport))
+		}
+	}
+	if long, ok := find(p, "long"); ok {
+		s += fmt.Sprintf(" Long polling also answers at once (median %s ms), but each answer ends the request, and an update published while the client re-polls waits for the new request, which is expected to widen its tail (p99 %s ms).",
+			ms(long.Latency.P50), ms(long.Latency.P99))
+	}
+	return s
+}
+
+// fastest returns, of the named transports, the one with the lowest p50.
+func fastest(p bench.Point, names ...string) (bench.TransportResult, bool) {
+	var best bench.TransportResult
+	found := false
+	for _, n := range names {
+		if t, ok := find(p, n); ok && t.Delivered > 0 && (!found || t.Latency.P50 < best.Latency.P50) {
+			best, found = t, true
+		}
+	}
+	return best, found
+}
+
+func readBytes(r *bench.Results, i int) string {
+	p := r.Points[i]
+	var parts []string
+	for _, t := range sorted(p.Transports) {
+		if t.Delivered == 0 || t.BytesPerUpdate == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s B (%s%% headers and framing)",
+			label(t.Transport), sig3(t.BytesPerUpdate), pct(charts.OverheadPerUpdate(t)/t.BytesPerUpdate)))
+	}
+	s := fmt.Sprintf("**Reading.** Wire bytes per delivered update: %s.", list(parts))
+	s += fmt.Sprintf(" The dark part is the update JSON itself (the same bytes on every transport, here about %s B); the light part is the price of the transport.", sig3(meanPayload(p)))
+	short, okS := find(p, "short")
+	ws, okW := find(p, "ws")
+	if okS && okW && ws.BytesPerUpdate > 0 {
+		s += fmt.Sprintf(" Short polling pays a request and a response header on every poll, including the empty ones, so it moved %s× the bytes of WebSocket per update; a WebSocket update costs its frame header (%s B measured) once the connection is open.",
+			sig3(short.BytesPerUpdate/ws.BytesPerUpdate), bytesf(ws.FrameOverheadBytes))
+	}
+	return s
+}
+
+// meanPayload is the mean update JSON size per delivery across transports.
+func meanPayload(p bench.Point) float64 {
+	var sum float64
+	n := 0
+	for _, t := range p.Transports {
+		if t.Delivered > 0 {
+			sum += charts.PayloadPerUpdate(t)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+func readRequests(r *bench.Results, i int) string {
+	p := r.Points[i]
+	secs := charts.Seconds(r, i)
+	var parts []string
+	for _, t := range sorted(p.Transports) {
+		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t))))
+	}
+	s := fmt.Sprintf("**Reading.** HTTP requests: %s.", list(parts))
+	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && r.Scenario.Rate > 0 {
+		perPoll := r.Scenario.Rate * r.Scenario.Interval.D().Seconds()
+		s += fmt.Sprintf(" With %g updates/s and a poll every %s, a poll finds on average %s new updates", r.Scenario.Rate, r.Scenario.Interval, sig3(perPoll))
+		if perPoll < 1 {
+			s += fmt.Sprintf(", so many polls come back empty (%s%% measured): requests that cost headers and server work and carry nothing.", pct(charts.EmptyShare(short)))
+		} else {
+			s += fmt.Sprintf("; empty polls are rare here (%s%%), but every update still waits for a poll.", pct(charts.EmptyShare(short)))
+		}
+	}
+	if long, ok := find(p, "long"); ok && long.Delivered > 0 {
+		s += fmt.Sprintf(" A long poll returns as soon as something is new, so it makes about one request per update received (%s requests for %s deliveries).",
+			count(long.Requests), count(long.Delivered))
+	}
+	s += " WebSocket and SSE make one request per connection and then only receive."
+	return s
+}

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/charts"
+)
+
+// sweep writes one sweep's table, line charts and readings. The
+// per-point CDF and bar charts are left to `pushlab chart`; the line charts
+// carry the sweep's story.
+func (m *md) sweep(title string, run *Run) ([]string, error) {
+	r := run.Results
+	name := charts.SweepName(r)
+	m.printf("## %s\n\n`%s` — %s.\n\n", title, run.Command, charts.Caption(r))
+	m.printf("| %s | transport | delivered | missed | p50 (ms) | p99 (ms) | requests/s | empty (%%) | Mbit/s | B/update | CPU ms/1k deliveries |\n", name)
+	m.printf("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for i, p := range r.Points {
+		secs := charts.Seconds(r, i)
+		v := strings.TrimPrefix(charts.PointLabel(r, i), name+"=")
+		for _, t := range sorted(p.Transports) {
+			m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				v, label(t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
+				sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t)), mbit(charts.BitsPerSecond(t, secs)),
+				bytesf(t.BytesPerUpdate), sig3(charts.CPUPerThousand(t)))
+		}
+	}
+	m.printf("\n")
+	figs, err := charts.SweepCharts(r)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, f := range figs {
+		fs, err := m.figure(f)
+		files = append(files, fs...)
+		if err != nil {
+			return files, err
+		}
+		m.printf("%s\n\n", readSweep(f.Name, r))
+	}
+	return files, nil
+}
+
+// series is one transport's figure across the sweep's points.
+func series(r *bench.Results, transport string, f func(t bench.TransportResult, secs float64) float64) []float64 {
+	var out []float64
+	for i, p := range r.Points {
+		if t, ok := find(p, transport); ok {
+			out = append(out, f(t, charts.Seconds(r, i)))
+		}
+	}
+	return out
+}
+
+func p50ms(t bench.TransportResult, _ float64) float64 { return charts.Millis(t.Latency.P50) }
+func p99ms(t bench.TransportResult, _ float64) float64 { return charts.Millis(t.Latency.P99) }
+
+// span writes "from A to B" for a series, in the series' unit.
+func span(xs []float64, unit string) string {
+	if len(xs) == 0 {
+		return "—"
+	}
+	s := fmt.Sprintf("from %s to %s %s", sig3(xs[0]), sig3(xs[len(xs)-1]), unit)
+	if len(xs) > 1 && xs[0] > 0 {
+		s += fmt.Sprintf(" (×%s)", sig3(xs[len(xs)-1]/xs[0]))
+	}
+	return s
+}
+
+// ends names the first and last sweep values.
+func ends(r *bench.Results) (string, string) {
+	name := charts.SweepName(r)
+	first := strings.TrimPrefix(charts.PointLabel(r, 0), name+"=")
+	last := strings.TrimPrefix(charts.PointLabel(r, len(r.Points)-1), name+"=")
+	return first, last
+}
+
+func readSweep(chart string, r *bench.Results) string {
+	first, last := ends(r)
+	var parts []string
+	each := func(f func(t bench.TransportResult, secs float64) float64, unit string) {
+		parts = parts[:0]
+		for _, tr := range []string{"short", "long", "ws", "sse"} {
+			if xs := series(r, tr, f); len(xs) > 0 {
+				parts = append(parts, fmt.Sprintf("%s %s", label(tr), span(xs, unit)))
+			}
+		}
+	}
+	switch chart {
+	case "bandwidth-vs-clients":
+		each(func(t bench.TransportResult, s float64) float64 { return charts.BitsPerSecond(t, s) / 1e6 }, "Mbit/s")
+		s := fmt.Sprintf("**Reading.** From %s to %s clients per transport, bandwidth went: %s.", first, last, list(parts))
+		s += " Each client receives every update, so bandwidth is expected to grow in proportion to clients; on the log axis the vertical gap between two lines is the ratio of their per-update costs, which more clients do not amortise."
+		return s
+	case "cpu-vs-clients":
+		each(func(t bench.TransportResult, _ float64) float64 { return charts.CPUPerThousand(t) }, "ms")
+		s := fmt.Sprintf("**Reading.** Server CPU per 1,000 deliveries, from %s to %s clients: %s.", first, last, list(parts))
+		s += " A flat line means the server's cost is per delivery; a rising one means each client adds fixed work (parsing a poll, a timer) on top. Harness and server share two cores, so at the top of the sweep the numbers include contention."
+		return s
+	case "latency-vs-interval":
+		each(p50ms, "ms")
+		s := fmt.Sprintf("**Reading.** As the short-poll interval goes from %s to %s, median latency moves %s.", first, last, list(parts))
+		s += " Only short polling depends on the interval: its median is expected near half the interval and its p99 near the whole interval. The other transports do not poll, so their lines should stay flat; they are drawn for reference."
+		return s
+	case "latency-vs-rtt":
+		each(p50ms, "ms")
+		s := fmt.Sprintf("**Reading.** As the added round-trip time goes from %s to %s, median latency moves %s.", first, last, list(parts))
+		s += " A pushed update needs one one-way trip after it is published (about half the RTT). A long poll needs the same when a request is already waiting, but after every answer it spends a full RTT re-arming, and updates in that gap wait. A short poll pays the interval wait plus the trip."
+		return s
+	}
+	return ""
+}
+
+func (m *md) caveats() {
+	m.printf("## How to read these numbers\n\n")
+	m.printf("- Latency is publish time on the server's clock to the moment a client holds that version (or a later one), on the same machine, so the clocks are the same clock. It includes the harness's own scheduling on a shared 2-core machine.\n")
+	m.printf("- Bytes are counted on each client's socket: request lines, headers, bodies, the WebSocket handshake, frame headers and pings. *Payload* is the update JSON inside them; everything else is *headers and framing* (for polls that includes the `{\"v\":…,\"updates\":[…]}` envelope).\n")
+	m.printf("- Server CPU is user+sys time of the server process over the measured window, per transport run; per 1,000 deliveries it compares transports at equal work.\n")
+	m.printf("- A run of a few seconds measures the steady state of a small lab, not a production fleet: use the commands above with longer `--duration` for tighter figures.\n")
+}
