@@ -15,7 +15,8 @@ import (
 type Run struct {
 	Name    string         // short name: default, clients, interval, rtt
 	Command string         // the pushlab bench command that reproduces it
-	Data    string         // its results.json, as a path the reader can follow
+	Data    string         // its results.json, as a path the reader of report.md can follow
+	Source  string         // its results.json as the caller named it, for errors
 	Results *bench.Results // what it measured
 }
 
@@ -51,7 +52,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 	if base != nil {
 		fs, err := m.comparison(base)
 		if err != nil {
-			return files, err
+			return files, base.wrap(err)
 		}
 		files = append(files, fs...)
 		m.overhead(base.Results)
@@ -64,7 +65,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 		if r := sweep[s.name]; r != nil {
 			fs, err := m.sweep(s.title, r)
 			if err != nil {
-				return files, err
+				return files, r.wrap(err)
 			}
 			files = append(files, fs...)
 		}
@@ -74,6 +75,15 @@ func Write(w io.Writer, in Input) ([]string, error) {
 		return files, m.err
 	}
 	return files, b.Flush()
+}
+
+// wrap names the run's results file in an error about its data.
+func (r *Run) wrap(err error) error {
+	src := r.Source
+	if src == "" {
+		src = r.Data
+	}
+	return fmt.Errorf("%s: %w", src, err)
 }
 
 // md accumulates the markdown; the first write error sticks.
