@@ -56,6 +56,8 @@ type TransportResult struct {
 	BytesUp        int64   `json:"bytes_up"`         // written by the clients, on the wire
 	BytesDown      int64   `json:"bytes_down"`       // read by the clients, on the wire
 	PayloadBytes   int64   `json:"payload_bytes"`    // bytes of update JSON inside bytes_down
+	BodyBytesUp    int64   `json:"body_bytes_up"`    // request bodies and WS message payloads inside bytes_up
+	BodyBytesDown  int64   `json:"body_bytes_down"`  // response bodies (de-chunked) and WS message payloads inside bytes_down
 	BytesPerUpdate float64 `json:"bytes_per_update"` // (up+down) / delivered
 
 	// Overheads measured on the wire in this run, for the header-overhead table.

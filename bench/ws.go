@@ -1,0 +1,112 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// wsSubprotocol is the JSON subprotocol the simulated clients speak.
+const wsSubprotocol = "pushlab.v1"
+
+// wsWriteBuffers lets idle WebSocket clients share write buffers: they
+// write only when they chat, and 10,000 private 4 KiB buffers would be
+// memory the harness spends on nothing.
+var wsWriteBuffers = &sync.Pool{}
+
+// runWS keeps a WebSocket open and reads every frame; when it closes (the
+// server may close a client that fell behind with 1013) it reconnects with
+// ?since= after a bounded backoff.
+func (c *simClient) runWS(ctx context.Context) {
+	var b backoff
+	for first := true; ctx.Err() == nil; first = false {
+		if !first {
+			c.n.reconnects.Add(1)
+		}
+		if c.wsSession(ctx) {
+			b.reset()
+		}
+		c.fail(ctx)
+		if !b.wait(ctx, c) {
+			return
+		}
+	}
+}
+
+// wsSession dials, then reads frames until the connection ends. The reading
+// goroutine is the connection's one reader; the chat goroutine, when the
+// client chats, is its one writer. It reports whether the dial succeeded.
+func (c *simClient) wsSession(ctx context.Context) bool {
+	u := c.url("ws", "/ws", c.sinceQuery())
+	if c.base.Scheme == "https" {
+		u.Scheme = "wss"
+	}
+	d := &websocket.Dialer{
+		NetDialContext:   countingDialer(c.dial, c.via),
+		HandshakeTimeout: dialTimeout,
+		Subprotocols:     []string{wsSubprotocol},
+		ReadBufferSize:   2048,
+		WriteBufferSize:  1024,
+		WriteBufferPool:  wsWriteBuffers,
+	}
+	c.n.requests.Add(1)
+	conn, resp, err := d.DialContext(c.hdr.traced(ctx, "GET", u.RequestURI()), u.String(), nil)
+	if resp != nil {
+		c.hdr.response(resp)
+	}
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	// Closing the connection is what ends a blocked read when the run ends.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+
+	conn.SetPingHandler(func(data string) error {
+		conn.SetReadDeadline(time.Now().Add(readIdle))
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
+		if err == websocket.ErrCloseSent {
+			return nil
+		}
+		return err
+	})
+	if c.sc.ChatRate > 0 {
+		chatCtx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		seed := c.rng.Uint64()
+		go func() { defer wg.Done(); c.chatOverWS(chatCtx, conn, seed) }()
+		defer func() { cancel(); wg.Wait() }()
+	}
+	for {
+		conn.SetReadDeadline(time.Now().Add(readIdle))
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			return true
+		}
+		c.n.bodyDown.Add(int64(len(msg)))
+		c.received(msg, time.Now())
+	}
+}
+
+// wsPublish is the client frame that publishes a chat update.
+type wsPublish struct {
+	Type string   `json:"type"`
+	Data chatData `json:"data"`
+}
+
+// chatOverWS publishes chat as frames on the open connection.
+func (c *simClient) chatOverWS(ctx context.Context, conn *websocket.Conn, seed uint64) {
+	gap := chatGaps(c.sc.ChatRate, seed)
+	for sleep(ctx, gap()) {
+		frame, _ := json.Marshal(wsPublish{Type: "publish", Data: chatData{From: c.id, N: c.n.chats.Add(1)}})
+		conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+			return // the reader sees the connection end too
+		}
+		c.n.bodyUp.Add(int64(len(frame)))
+	}
+}
