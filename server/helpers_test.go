@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,6 +24,7 @@ import (
 type wireCounter struct {
 	written, read atomic.Int64
 	rcvBuf        int // if set, SO_RCVBUF for dialled sockets (a slow reader)
+	hc            *http.Client
 }
 
 type countedConn struct {
@@ -55,12 +57,18 @@ func (w *wireCounter) dial(ctx context.Context, network, addr string) (net.Conn,
 
 // httpClient is a client whose bytes wc counts, one connection at a time.
 func (w *wireCounter) httpClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
+	w.hc = &http.Client{Transport: &http.Transport{
 		DialContext:        w.dial,
 		DisableCompression: true,
 		MaxConnsPerHost:    1,
 	}, Timeout: 70 * time.Second}
+	return w.hc
 }
+
+// httpClientCache returns the client httpClient made, if any.
+func (w *wireCounter) httpClientCache() (*http.Client, bool) { return w.hc, w.hc != nil }
+
+func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // startLab starts a server with no generator (the test publishes) unless
 // cfg says otherwise.
