@@ -3,6 +3,8 @@ package polling
 import (
 	"net/http"
 	"time"
+
+	"github.com/pushlab/pushlab/state"
 )
 
 // ServePoll serves GET /api/poll?since=V[&wait=D]: the updates after V at
@@ -27,7 +29,7 @@ func (p *Poller) answer(w http.ResponseWriter, r *http.Request, q PollQuery) {
 	if !q.HaveSince {
 		from = ^uint64(0) // holds nothing: the store answers with a snapshot
 	}
-	if ups := p.store.Since(from); len(ups) > 0 {
+	if ups := state.Since(p.store, from); len(ups) > 0 {
 		p.writeUpdates(w, r, ups)
 		return
 	}

@@ -10,6 +10,7 @@ type cursor struct {
 	store state.Store
 	held  uint64 // version the client holds (sent by us)
 	fresh bool   // nothing sent yet: a snapshot is a welcome, not a sign of lag
+	ups   []*state.Update // reused: no allocation per update
 	buf   []*state.Update
 }
 
@@ -29,7 +30,8 @@ func newCursor(store state.Store, since uint64, haveSince bool) *cursor {
 // later tick replaces is not worth the bytes to a client that is behind).
 // It returns a Disconnect when the client has fallen out of the retained log.
 func (c *cursor) next() ([]*state.Update, *Disconnect) {
-	ups := c.store.Since(c.held)
+	c.ups = c.store.AppendSince(c.ups[:0], c.held)
+	ups := c.ups
 	if len(ups) == 0 {
 		return nil, nil
 	}

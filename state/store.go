@@ -14,10 +14,12 @@ import (
 type Store interface {
 	// Publish appends an update of the given kind and returns it.
 	Publish(kind string, data json.RawMessage) (*Update, error)
-	// Since returns the updates after version v in order. When v is older
-	// than the retained log (or newer than the latest, as after a restart)
-	// it returns one snapshot with Reset set instead.
-	Since(v uint64) []*Update
+	// AppendSince appends the updates after version v to dst, in order, and
+	// returns the extended slice. When v is older than the retained log (or
+	// newer than the latest, as after a restart) it appends one snapshot
+	// with Reset set instead. A connection that reuses dst costs no
+	// allocation per update.
+	AppendSince(dst []*Update, v uint64) []*Update
 	// Latest returns the latest version (0 before the first update).
 	Latest() uint64
 	// Snapshot returns the whole state at the latest version.
@@ -110,25 +112,26 @@ func (m *Memory) Latest() uint64 {
 	return m.latest
 }
 
-// Since implements Store.
-func (m *Memory) Since(v uint64) []*Update {
+// Since returns the updates after version v (see Store.AppendSince).
+func Since(s Store, v uint64) []*Update { return s.AppendSince(nil, v) }
+
+// AppendSince implements Store.
+func (m *Memory) AppendSince(dst []*Update, v uint64) []*Update {
 	m.mu.RLock()
 	latest := m.latest
 	if v == latest {
 		m.mu.RUnlock()
-		return nil
+		return dst
 	}
-	oldest := m.oldestLocked()
-	if v > latest || v+1 < oldest {
+	if v > latest || v+1 < m.oldestLocked() {
 		m.mu.RUnlock()
-		return []*Update{m.Snapshot()}
+		return append(dst, m.Snapshot())
 	}
-	out := make([]*Update, 0, latest-v)
 	for x := v + 1; x <= latest; x++ {
-		out = append(out, m.ring[x%uint64(len(m.ring))])
+		dst = append(dst, m.ring[x%uint64(len(m.ring))])
 	}
 	m.mu.RUnlock()
-	return out
+	return dst
 }
 
 // oldestLocked is the oldest version still in the ring.

@@ -1,0 +1,101 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestSinceWithinAndBeyondTheLog(t *testing.T) {
+	m := NewMemory(8)
+	for i := 1; i <= 20; i++ {
+		if _, err := m.Publish(KindChat, json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ups := Since(m, 15)
+	if len(ups) != 5 || ups[0].V != 16 || ups[4].V != 20 {
+		t.Fatalf("Since(15): %d updates from %d", len(ups), ups[0].V)
+	}
+	if got := Since(m, 20); got != nil {
+		t.Fatalf("Since(latest) = %d updates, want none", len(got))
+	}
+	// 12 is the oldest kept (20-8+1 = 13 is the first after it): still exact.
+	if ups := Since(m, 12); len(ups) != 8 || ups[0].Reset {
+		t.Fatalf("Since(12): %d updates, reset=%v", len(ups), ups[0].Reset)
+	}
+	for _, v := range []uint64{0, 11, 21, 1 << 40} {
+		ups := Since(m, v)
+		if len(ups) != 1 || !ups[0].Reset || ups[0].Kind != KindSnapshot || ups[0].V != 20 {
+			t.Fatalf("Since(%d): want one snapshot with reset at v=20, got %+v", v, ups)
+		}
+	}
+	var snap struct {
+		Chat []json.RawMessage `json:"chat"`
+	}
+	json.Unmarshal(m.Snapshot().Data, &snap)
+	if len(snap.Chat) != 20 || string(snap.Chat[19]) != `{"n":20}` {
+		t.Fatalf("snapshot chat: %s", m.Snapshot().Data)
+	}
+}
+
+func TestUpdateEncodingIsMadeOnce(t *testing.T) {
+	m := NewMemory(4)
+	u, _ := m.Publish(KindTick, json.RawMessage(`{"a": 1}`))
+	var back struct {
+		V    uint64          `json:"v"`
+		T    int64           `json:"t"`
+		Kind string          `json:"kind"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(u.Raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.V != 1 || back.Kind != KindTick || string(back.Data) != `{"a": 1}` || back.T != u.T {
+		t.Fatalf("raw %s decodes to %+v", u.Raw, back)
+	}
+	if &Since(m, 0)[0].Raw[0] != &u.Raw[0] {
+		t.Fatal("Since returned a re-encoded update")
+	}
+	if _, err := m.Publish("snapshot", json.RawMessage(`{}`)); err != ErrBadKind {
+		t.Fatalf("publish snapshot: %v", err)
+	}
+	if _, err := m.Publish(KindChat, json.RawMessage(`{`)); err != ErrBadData {
+		t.Fatalf("publish bad JSON: %v", err)
+	}
+}
+
+func TestChangedWakesEveryWaiter(t *testing.T) {
+	m := NewMemory(16)
+	const waiters = 50
+	var wg sync.WaitGroup
+	for i := 0; i < waiters; i++ {
+		ch := m.Changed()
+		wg.Add(1)
+		go func() { defer wg.Done(); <-ch }()
+	}
+	m.Publish(KindChat, json.RawMessage(`1`))
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a waiter was not woken")
+	}
+}
+
+func TestGeneratorPadsToThePayload(t *testing.T) {
+	for _, size := range []int{0, 64, 256, 4096} {
+		m := NewMemory(4)
+		g := NewGenerator(m, 0, size)
+		u := g.Tick()
+		if !json.Valid(u.Data) {
+			t.Fatalf("payload %d: invalid JSON %s", size, u.Data)
+		}
+		if size >= 128 && len(u.Data) != size {
+			t.Errorf("payload %d: data is %d bytes", size, len(u.Data))
+		}
+	}
+}
