@@ -8,8 +8,8 @@ import "github.com/pushlab/pushlab/state"
 // costs no memory beyond this struct; the retained log is the bound.
 type cursor struct {
 	store state.Store
-	held  uint64 // version the client holds (sent by us)
-	fresh bool   // nothing sent yet: a snapshot is a welcome, not a sign of lag
+	held  uint64          // version the client holds (sent by us)
+	fresh bool            // nothing sent yet: a snapshot is a welcome, not a sign of lag
 	ups   []*state.Update // reused: no allocation per update
 	buf   []*state.Update
 }
