@@ -5,6 +5,7 @@
 import { fmtBytes } from './format.js';
 
 export const windowMs = 60_000;
+const maxPerSecond = 100; // see TimeChart.add
 
 export const colors = {
   short: '#d1495b',
@@ -19,10 +20,20 @@ export class TimeChart {
     this.canvas = canvas;
     this.opts = opts;
     this.series = new Map(); // kind -> [[ms, value], ...]
+    this.perSecond = new Map(); // kind -> {second, count}
   }
 
   add(kind, ms, value) {
     if (!this.series.has(kind)) this.series.set(kind, []);
+    // At most maxPerSecond points per series and second: at a high --rate a
+    // minute of every update would be more points than a canvas can redraw.
+    const second = Math.floor(ms / 1000);
+    const n = this.perSecond.get(kind);
+    if (n && n.second === second) {
+      if (++n.count > maxPerSecond) return;
+    } else {
+      this.perSecond.set(kind, { second, count: 1 });
+    }
     this.series.get(kind).push([ms, value]);
   }
 

@@ -164,15 +164,20 @@ async function applyConfig(ev) {
 function wireClientControls() {
   $('poll-interval').value = settings.interval;
   $('poll-wait').value = settings.wait;
+  // A new interval or wait takes effect at once: the poller restarts rather
+  // than finishing a sleep (or a held request) of the old length.
+  const restart = (kind) => { if (!panels.get(kind).paused) clients.get(kind).start(); };
   $('poll-interval').addEventListener('change', () => {
     settings.interval = clampInt($('poll-interval').value, 50, 60000, 1000);
     $('poll-interval').value = settings.interval;
     describeRoutes();
+    restart('short');
   });
   $('poll-wait').addEventListener('change', () => {
     settings.wait = clampInt($('poll-wait').value, 1, 60, 25);
     $('poll-wait').value = settings.wait;
     describeRoutes();
+    restart('long');
   });
   $('pause-all').addEventListener('click', () => kinds.forEach((k) => setPaused(k, true)));
   $('resume-all').addEventListener('click', () => kinds.forEach((k) => setPaused(k, false)));
