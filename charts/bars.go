@@ -85,12 +85,12 @@ func RequestRates(r *bench.Results, i int) (*Figure, error) {
 	for _, t := range sortedTransports(r.Points[i].Transports) {
 		x := float64(len(names))
 		c := styleOf(t.Transport).Color
-		rs, es := RequestsPerSecond(t, secs), EmptyShare(t)*100
+		rs, es := t.RequestsPerSecond(secs), t.EmptyShare()*100
 		for _, panel := range []struct {
 			p     *plot.Plot
 			v     float64
 			label string
-		}{{rate, rs, fmt.Sprintf("%.4g", rs)}, {empty, es, fmt.Sprintf("%.0f%%", es)}} {
+		}{{rate, rs, Sig3(rs)}, {empty, es, Sig3(es) + "%"}} {
 			b, err := bar(t.Transport, x, panel.v, c, halfBarWidth)
 			if err != nil {
 				return nil, err

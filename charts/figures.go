@@ -2,6 +2,7 @@ package charts
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,9 +11,11 @@ import (
 	"github.com/pushlab/pushlab/bench"
 )
 
-// The derived figures below each have one definition, here; the charts and
-// the report's tables both call them, so a table and a chart can never
-// disagree about what "requests/s" means.
+// Derived figures. Those the bench's summary also prints (requests/s, empty
+// share, server CPU per 1k deliveries) are methods of bench.TransportResult
+// and are used from there; the ones below exist only for charts and the
+// report. Either way each figure has one definition, so a table and a chart
+// cannot disagree about what it means.
 
 // Seconds is the measured window of point i: the point's own duration, else
 // the scenario's. It is 0 when the results say neither.
@@ -21,23 +24,6 @@ func Seconds(r *bench.Results, i int) float64 {
 		return s
 	}
 	return r.Scenario.Duration.D().Seconds()
-}
-
-// RequestsPerSecond is HTTP requests sent per second over the window (a WS
-// or SSE connection counts one request, so for them it is nearly 0).
-func RequestsPerSecond(t bench.TransportResult, seconds float64) float64 {
-	if seconds <= 0 {
-		return 0
-	}
-	return float64(t.Requests) / seconds
-}
-
-// EmptyShare is the fraction of responses that carried no update (204/304).
-func EmptyShare(t bench.TransportResult) float64 {
-	if t.Requests == 0 {
-		return 0
-	}
-	return float64(t.Empty) / float64(t.Requests)
 }
 
 // PayloadPerUpdate is the bytes of update JSON received per delivered update:
@@ -69,17 +55,26 @@ func BitsPerSecond(t bench.TransportResult, seconds float64) float64 {
 	return float64(t.BytesUp+t.BytesDown) * 8 / seconds
 }
 
-// CPUPerThousand is the server's CPU time (user+sys) in milliseconds per
-// 1,000 delivered updates.
-func CPUPerThousand(t bench.TransportResult) float64 {
-	if t.Delivered == 0 {
-		return 0
-	}
-	return t.ServerCPU * 1000 / float64(t.Delivered) * 1000
-}
-
 // Millis converts the results' microseconds to milliseconds for the axes.
 func Millis(us int64) float64 { return float64(us) / 1000 }
+
+// Sig3 writes v with about three significant digits and never in exponent
+// form (0.412, 4.12, 41.2, 412, 4120): the precision of every figure label
+// and table cell.
+func Sig3(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case v == 0:
+		return "0"
+	case a < 1:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	case a < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64)
+}
 
 // SweepName is the parameter the results sweep ("clients", "interval",
 // "rtt", "rate"), or "" when they hold a single run.

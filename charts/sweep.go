@@ -44,7 +44,7 @@ var sweepSpecs = []sweepSpec{
 	{
 		name: "cpu-vs-clients", title: "Server CPU per 1,000 deliveries vs clients", sweep: "clients",
 		xLabel: "clients per transport", yLabel: "server CPU (ms per 1,000 deliveries)",
-		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return CPUPerThousand(t) }, false}},
+		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.ServerCPUPerThousand() }, false}},
 		logYWhenSpreads: true,
 	},
 	{

@@ -100,10 +100,10 @@ func (m *md) costTable(r *bench.Results, i int) {
 	m.printf("\n%s\n", sep)
 	for _, t := range sorted(r.Points[i].Transports) {
 		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
-			label(t.Transport), count(t.Requests), sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t)),
+			label(t.Transport), count(t.Requests), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()),
 			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), bytesf(t.BytesPerUpdate),
 			bytesf(charts.PayloadPerUpdate(t)), bytesf(charts.OverheadPerUpdate(t)),
-			sig3(t.ServerCPU), sig3(charts.CPUPerThousand(t)), mib(t.ServerRSS))
+			sig3(t.ServerCPU), sig3(t.ServerCPUPerThousand()), mib(t.ServerRSS))
 		if agree {
 			m.printf(" %s |", agreement(t))
 		}

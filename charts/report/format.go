@@ -11,20 +11,8 @@ import (
 // (0.412, 4.12, 41.2, 412), enough to compare transports and no more.
 func ms(us int64) string { return sig3(charts.Millis(us)) }
 
-// sig3 writes v with about three significant digits, never in exponent form.
-func sig3(v float64) string {
-	switch {
-	case v == 0:
-		return "0"
-	case v < 1:
-		return strconv.FormatFloat(v, 'f', 3, 64)
-	case v < 10:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case v < 100:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64)
-}
+// sig3 is the report's precision, the same as the charts' labels.
+func sig3(v float64) string { return charts.Sig3(v) }
 
 // pct writes a fraction as a percentage with one decimal.
 func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) }

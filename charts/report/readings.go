@@ -71,11 +71,27 @@ func readBytes(r *bench.Results, i int) string {
 	}
 	s := fmt.Sprintf("**Reading.** Wire bytes per delivered update: %s.", list(parts))
 	s += fmt.Sprintf(" The dark part is the update JSON itself (the same bytes on every transport, here about %s B); the light part is the price of the transport.", sig3(meanPayload(p)))
-	short, okS := find(p, "short")
-	ws, okW := find(p, "ws")
-	if okS && okW && ws.BytesPerUpdate > 0 {
-		s += fmt.Sprintf(" Short polling pays a request and a response header on every poll, including the empty ones, so it moved %s× the bytes of WebSocket per update; a WebSocket update costs its frame header (%s B measured) once the connection is open.",
-			sig3(short.BytesPerUpdate/ws.BytesPerUpdate), bytesf(ws.FrameOverheadBytes))
+	if t, ok := find(p, "short"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
+		h := t.RequestHeaderBytes + t.ResponseHeaderBytes
+		s += fmt.Sprintf(" A short poll pays a request and a response header (%s B measured) on every poll, empty or not: %s polls for %s deliveries is %s B of headers per update.",
+			bytesf(h), count(t.Requests), count(t.Delivered), sig3(float64(t.Requests)*h/float64(t.Delivered)))
+		if r.Scenario.Rate > 0 && r.Scenario.Interval > 0 {
+			s += fmt.Sprintf(" At %g updates/s and a poll every %s, a poll finds about %s updates, and the fewer it finds the more each one costs.",
+				r.Scenario.Rate, r.Scenario.Interval, sig3(r.Scenario.Rate*r.Scenario.Interval.D().Seconds()))
+		}
+	}
+	if t, ok := find(p, "long"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
+		s += fmt.Sprintf(" A long poll pays the same pair of headers (%s B) for about every update, because each answer ends its request.",
+			bytesf(t.RequestHeaderBytes+t.ResponseHeaderBytes))
+	}
+	var frames []string
+	for _, name := range []string{"ws", "sse"} {
+		if t, ok := find(p, name); ok && t.FrameOverheadBytes > 0 {
+			frames = append(frames, fmt.Sprintf("%s %s B", label(name), bytesf(t.FrameOverheadBytes)))
+		}
+	}
+	if len(frames) > 0 {
+		s += " Once connected, the push transports pay only their framing per update: " + list(frames) + "."
 	}
 	return s
 }
@@ -101,22 +117,32 @@ func readRequests(r *bench.Results, i int) string {
 	secs := charts.Seconds(r, i)
 	var parts []string
 	for _, t := range sorted(p.Transports) {
-		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t))))
+		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare())))
 	}
 	s := fmt.Sprintf("**Reading.** HTTP requests: %s.", list(parts))
 	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && r.Scenario.Rate > 0 {
 		perPoll := r.Scenario.Rate * r.Scenario.Interval.D().Seconds()
 		s += fmt.Sprintf(" With %g updates/s and a poll every %s, a poll finds on average %s new updates", r.Scenario.Rate, r.Scenario.Interval, sig3(perPoll))
 		if perPoll < 1 {
-			s += fmt.Sprintf(", so many polls come back empty (%s%% measured): requests that cost headers and server work and carry nothing.", pct(charts.EmptyShare(short)))
+			s += fmt.Sprintf(", so many polls come back empty (%s%% measured): requests that cost headers and server work and carry nothing.", pct(short.EmptyShare()))
 		} else {
-			s += fmt.Sprintf("; empty polls are rare here (%s%%), but every update still waits for a poll.", pct(charts.EmptyShare(short)))
+			s += fmt.Sprintf("; empty polls are rare here (%s%%), but every update still waits for a poll.", pct(short.EmptyShare()))
 		}
 	}
 	if long, ok := find(p, "long"); ok && long.Delivered > 0 {
 		s += fmt.Sprintf(" A long poll returns as soon as something is new, so it makes about one request per update received (%s requests for %s deliveries).",
 			count(long.Requests), count(long.Delivered))
 	}
-	s += " WebSocket and SSE make one request per connection and then only receive."
+	var quiet []string
+	for _, name := range []string{"ws", "sse"} {
+		if t, ok := find(p, name); ok && t.Requests == 0 {
+			quiet = append(quiet, label(name))
+		}
+	}
+	if len(quiet) > 0 {
+		s += fmt.Sprintf(" %s made no request inside the measured window: their one request per connection (the upgrade, the event-stream GET) came before it, and since then they have only received.", list(quiet))
+	} else {
+		s += " WebSocket and SSE make one request per connection and then only receive."
+	}
 	return s
 }

@@ -23,8 +23,8 @@ func (m *md) sweep(title string, run *Run) ([]string, error) {
 		for _, t := range sorted(p.Transports) {
 			m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				v, label(t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
-				sig3(charts.RequestsPerSecond(t, secs)), pct(charts.EmptyShare(t)), mbit(charts.BitsPerSecond(t, secs)),
-				bytesf(t.BytesPerUpdate), sig3(charts.CPUPerThousand(t)))
+				sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(charts.BitsPerSecond(t, secs)),
+				bytesf(t.BytesPerUpdate), sig3(t.ServerCPUPerThousand()))
 		}
 	}
 	m.printf("\n")
@@ -96,9 +96,12 @@ func readSweep(chart string, r *bench.Results) string {
 		s += " Each client receives every update, so bandwidth is expected to grow in proportion to clients; on the log axis the vertical gap between two lines is the ratio of their per-update costs, which more clients do not amortise."
 		return s
 	case "cpu-vs-clients":
-		each(func(t bench.TransportResult, _ float64) float64 { return charts.CPUPerThousand(t) }, "ms")
+		each(func(t bench.TransportResult, _ float64) float64 { return t.ServerCPUPerThousand() }, "ms")
 		s := fmt.Sprintf("**Reading.** Server CPU per 1,000 deliveries, from %s to %s clients: %s.", first, last, list(parts))
-		s += " A flat line means the server's cost is per delivery; a rising one means each client adds fixed work (parsing a poll, a timer) on top. Harness and server share two cores, so at the top of the sweep the numbers include contention."
+		s += " A flat line means the server's cost is per delivery; a falling one means fixed costs (timers, the runtime's background work) spread over more deliveries; a rising one means each client adds work of its own. Harness and server share two cores, so at the top of the sweep the numbers include contention."
+		if d := minDelivered(r.Points[0]); d > 0 {
+			s += fmt.Sprintf(" The server's CPU time is read from /proc in 10 ms ticks: at %s clients one tick is %s ms per 1,000 deliveries, so smaller differences there are noise.", first, sig3(10.0*1000/float64(d)))
+		}
 		return s
 	case "latency-vs-interval":
 		each(p50ms, "ms")
@@ -120,4 +123,15 @@ func (m *md) caveats() {
 	m.printf("- Bytes are counted on each client's socket: request lines, headers, bodies, the WebSocket handshake, frame headers and pings. *Payload* is the update JSON inside them; everything else is *headers and framing* (for polls that includes the `{\"v\":…,\"updates\":[…]}` envelope).\n")
 	m.printf("- Server CPU is user+sys time of the server process over the measured window, per transport run; per 1,000 deliveries it compares transports at equal work.\n")
 	m.printf("- A run of a few seconds measures the steady state of a small lab, not a production fleet: use the commands above with longer `--duration` for tighter figures.\n")
+}
+
+// minDelivered is the fewest deliveries of any transport at a point.
+func minDelivered(p bench.Point) int64 {
+	var m int64
+	for _, t := range p.Transports {
+		if t.Delivered > 0 && (m == 0 || t.Delivered < m) {
+			m = t.Delivered
+		}
+	}
+	return m
 }
