@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pushlab/pushlab/state"
 )
@@ -23,6 +24,9 @@ type Config struct {
 	AllowOrigins []string
 	// ReadLimit is the largest client message in bytes (default 64 KiB).
 	ReadLimit int64
+	// WriteWait bounds each write; a client that reads nothing for this long
+	// is dropped (default DefaultWriteWait).
+	WriteWait time.Duration
 	// Full reports whether the server is over its connection limit; a WS
 	// client is then accepted only to be closed with 1013.
 	Full func() bool
@@ -52,6 +56,9 @@ type Hub struct {
 func NewHub(store state.Store, meter Meter, cfg Config, log *slog.Logger) *Hub {
 	if cfg.ReadLimit <= 0 {
 		cfg.ReadLimit = DefaultReadLimit
+	}
+	if cfg.WriteWait <= 0 {
+		cfg.WriteWait = DefaultWriteWait
 	}
 	if log == nil {
 		log = slog.Default()

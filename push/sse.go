@@ -59,7 +59,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 
 	// The server's WriteTimeout would cut the stream; each write gets its own.
 	write := func(b []byte) error {
-		rc.SetWriteDeadline(time.Now().Add(writeWait))
+		rc.SetWriteDeadline(time.Now().Add(h.cfg.WriteWait))
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(ups) > 0 {
-			rc.SetWriteDeadline(time.Now().Add(writeWait))
+			rc.SetWriteDeadline(time.Now().Add(h.cfg.WriteWait))
 			for _, u := range ups {
 				if _, err := w.Write(sseEvent(u)); err != nil {
 					return

@@ -11,9 +11,9 @@ import (
 )
 
 const (
-	// writeWait bounds every write: an update, a ping, a pong or a close frame.
-	// A client that does not read for this long is dropped.
-	writeWait = 10 * time.Second
+	// DefaultWriteWait bounds every write: an update, a ping, a pong or a
+	// close frame. A client that does not read for this long is dropped.
+	DefaultWriteWait = 10 * time.Second
 	// pongWait is how long the reader waits for any frame (pongs included).
 	pongWait = 30 * time.Second
 	// pingPeriod keeps a ping in flight before pongWait runs out.
@@ -132,7 +132,7 @@ func (c *wsConn) handle(kind int, r io.Reader) *Disconnect {
 // drain reads and discards until the client answers our close frame or the
 // grace period ends, so the closing handshake can complete.
 func (c *wsConn) drain() {
-	c.conn.SetReadDeadline(time.Now().Add(writeWait + closeGrace))
+	c.conn.SetReadDeadline(time.Now().Add(c.hub.cfg.WriteWait + closeGrace))
 	for {
 		if _, _, err := c.conn.NextReader(); err != nil {
 			return
@@ -169,11 +169,11 @@ func (c *wsConn) writePump() {
 		select {
 		case <-changed:
 		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.cfg.WriteWait)); err != nil {
 				return
 			}
 		case data := <-c.pongs:
-			if err := c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)); err != nil {
+			if err := c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.hub.cfg.WriteWait)); err != nil {
 				return
 			}
 		case d := <-c.closeReq:
@@ -208,7 +208,7 @@ func prepared(u *state.Update) *websocket.PreparedMessage {
 }
 
 func (c *wsConn) writeUpdates(ups []*state.Update) error {
-	c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	c.conn.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteWait))
 	for _, u := range ups {
 		if err := c.conn.WritePreparedMessage(prepared(u)); err != nil {
 			return err
@@ -221,7 +221,7 @@ func (c *wsConn) writeUpdates(ups []*state.Update) error {
 // close sends the close frame and waits, briefly, for the client's answer.
 func (c *wsConn) close(d *Disconnect) {
 	msg := websocket.FormatCloseMessage(d.Code, d.Reason)
-	if err := c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait)); err != nil {
+	if err := c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.hub.cfg.WriteWait)); err != nil {
 		return
 	}
 	select {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/pushlab/pushlab/state"
 )
@@ -15,6 +16,12 @@ type Config struct {
 	AllowOrigins []string // origins besides the server's own that browsers may use
 	MaxConns     int      // open TCP connections; 0 = no limit
 	ReadLimit    int64    // largest WS message or POST body, bytes
+	// WriteWait drops a push client that reads nothing for this long
+	// (default push.DefaultWriteWait).
+	WriteWait time.Duration
+	// StateFile, if set, keeps the live state across a graceful restart:
+	// loaded at start, written at shutdown.
+	StateFile string
 	Logger       *slog.Logger
 	// Store replaces the in-memory store (a broker-backed one, say).
 	Store state.Store

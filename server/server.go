@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -61,7 +62,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	store := cfg.Store
 	if store == nil {
-		store = state.NewMemory(cfg.Retain)
+		mem := state.NewMemory(cfg.Retain)
+		if cfg.StateFile != "" {
+			if err := mem.LoadFile(cfg.StateFile); err != nil {
+				return nil, fmt.Errorf("state file %s: %w", cfg.StateFile, err)
+			}
+		}
+		store = mem
 	}
 	s := &Server{
 		cfg:      cfg,
@@ -75,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 	s.hub = push.NewHub(store, s.stats, push.Config{
 		AllowOrigins: cfg.AllowOrigins,
 		ReadLimit:    cfg.ReadLimit,
+		WriteWait:    cfg.WriteWait,
 		Full:         s.full,
 	}, s.log)
 	s.poller = polling.New(store, s.stats, s.shutdown)
@@ -139,6 +147,20 @@ func (s *Server) limitConns(next http.Handler) http.Handler {
 	})
 }
 
+// saveState writes the live state for the next start, when asked to. It
+// runs after every client is gone, so nothing is published after it.
+func (s *Server) saveState() error {
+	mem, ok := s.store.(*state.Memory)
+	if s.cfg.StateFile == "" || !ok {
+		return nil
+	}
+	if err := mem.SaveFile(s.cfg.StateFile); err != nil {
+		return fmt.Errorf("state file %s: %w", s.cfg.StateFile, err)
+	}
+	s.log.Info("state saved", "file", s.cfg.StateFile, "version", mem.Latest())
+	return nil
+}
+
 // Store returns the live state.
 func (s *Server) Store() state.Store { return s.store }
 
@@ -182,7 +204,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(s.shutdown)
 		hubErr := make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
-		err = errors.Join(s.http.Shutdown(ctx), <-hubErr)
+		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
 	})
 	return err
 }

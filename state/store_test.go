@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,5 +98,50 @@ func TestGeneratorPadsToThePayload(t *testing.T) {
 		if size >= 128 && len(u.Data) != size {
 			t.Errorf("payload %d: data is %d bytes", size, len(u.Data))
 		}
+	}
+}
+
+func TestSaveAndLoadCarryOnTheVersions(t *testing.T) {
+	a := NewMemory(8)
+	g := NewGenerator(a, 0, 64)
+	for i := 0; i < 12; i++ {
+		if i%3 == 0 {
+			a.Publish(KindChat, json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)))
+		} else {
+			g.Tick()
+		}
+	}
+	path := t.TempDir() + "/state"
+	if err := a.SaveFile(path); err != nil {
+		t.Fatal(err)
+	}
+	b := NewMemory(8)
+	if err := b.LoadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if b.Latest() != 12 {
+		t.Fatalf("latest %d after load", b.Latest())
+	}
+	before, after := Since(a, 5), Since(b, 5)
+	if len(before) != len(after) {
+		t.Fatalf("%d updates after load, %d before", len(after), len(before))
+	}
+	for i := range before {
+		if string(before[i].Raw) != string(after[i].Raw) {
+			t.Fatalf("update %d differs:\n%s\n%s", before[i].V, before[i].Raw, after[i].Raw)
+		}
+	}
+	if string(a.Snapshot().Raw) != string(b.Snapshot().Raw) {
+		t.Fatalf("snapshots differ")
+	}
+	u, _ := b.Publish(KindChat, json.RawMessage(`1`))
+	if u.V != 13 {
+		t.Fatalf("next version %d, want 13", u.V)
+	}
+	if err := NewMemory(8).LoadFile(t.TempDir() + "/missing"); err != nil {
+		t.Fatalf("missing file: %v", err)
+	}
+	if err := NewMemory(8).Load(strings.NewReader("{\"format\":\"x\"}\n")); err == nil {
+		t.Fatal("loaded a file of another format")
 	}
 }

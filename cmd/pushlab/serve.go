@@ -30,6 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		origins   = fs.String("allow-origin", "", "comma-separated origins (scheme://host:port) allowed besides the lab's own; * for any")
 		maxConns  = fs.Int("max-conns", 0, "most open connections; past it HTTP gets 503 and WebSocket close 1013 (0 = no limit)")
 		readLimit = fs.Int64("read-limit", server.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
+		stateFile = fs.String("state-file", "", "keep the live state in this file across a graceful restart (loaded at start, written at shutdown)")
 		verbose   = fs.Bool("v", false, "log every request (debug level)")
 	)
 	fs.Usage = func() {
@@ -51,7 +52,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 	cfg := server.Config{
 		Addr: *addr, Rate: *rate, Payload: *payload, Retain: *retain,
-		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log,
+		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log, StateFile: *stateFile,
 	}
 	if *origins != "" {
 		cfg.AllowOrigins = strings.Split(*origins, ",")
