@@ -144,8 +144,16 @@ func TestDemoPageInChromium(t *testing.T) {
 		id := attr(t, ctx, "#panel-short", "data-client")
 		do(t, ctx, "pause short polling", chromedp.Click(chromedp.CSS("#panel-short .pause")))
 		waitFor(t, ctx, "paused", `document.querySelector('#panel-short').dataset.state === 'paused'`)
-		time.Sleep(300 * time.Millisecond) // a poll already on the wire may still land
+		// A poll already on the wire may still land: wait for the count to settle.
 		paused := clientRequests(t, s.URL, id)
+		for settle := time.Now().Add(3 * time.Second); time.Now().Before(settle); {
+			time.Sleep(300 * time.Millisecond)
+			n := clientRequests(t, s.URL, id)
+			if n == paused {
+				break
+			}
+			paused = n
+		}
 		time.Sleep(750 * time.Millisecond) // three intervals
 		if n := clientRequests(t, s.URL, id); n != paused {
 			t.Errorf("paused short-poll panel still sent requests: %d then %d", paused, n)
