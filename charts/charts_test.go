@@ -31,7 +31,7 @@ var fixtures = map[string][]string{
 		"latency-cdf-interval-250ms", "bytes-per-update-interval-250ms", "requests-interval-250ms",
 		"latency-cdf-interval-1s", "bytes-per-update-interval-1s", "requests-interval-1s",
 		"latency-cdf-interval-2s", "bytes-per-update-interval-2s", "requests-interval-2s",
-		"latency-vs-interval",
+		"latency-vs-interval", "bytes-vs-interval",
 	},
 	"testdata/results-rtt.json": {
 		"latency-cdf-rtt-0s", "bytes-per-update-rtt-0s", "requests-rtt-0s",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/pushlab/pushlab/bench"
@@ -53,6 +54,12 @@ var sweepSpecs = []sweepSpec{
 		measures: []measure{p50, p99}, logYWhenSpreads: true,
 	},
 	{
+		name: "bytes-vs-interval", title: "Bytes per update vs short-poll interval", sweep: "interval",
+		xLabel: "short-poll interval (ms)", yLabel: "bytes per delivered update (B, up + down)",
+		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, false}},
+		logYWhenSpreads: true,
+	},
+	{
 		name: "latency-vs-rtt", title: "Latency vs network round-trip time", sweep: "rtt",
 		xLabel: "added round-trip time (ms)", yLabel: "publish-to-seen latency (ms)",
 		measures: []measure{p50, p99}, logYWhenSpreads: true,
@@ -71,9 +78,14 @@ func CPUVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, swee
 // short-poll interval; the results must sweep interval.
 func LatencyVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[2]) }
 
+// BytesVsInterval draws wire bytes per delivered update against the
+// short-poll interval: the price in bytes of polling faster. The results
+// must sweep interval.
+func BytesVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[3]) }
+
 // LatencyVsRTT draws p50 (solid) and p99 (dashed) latency against the added
 // round-trip time; the results must sweep rtt.
-func LatencyVsRTT(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[3]) }
+func LatencyVsRTT(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[4]) }
 
 func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 	if got := SweepName(r); got != s.sweep {
@@ -127,6 +139,12 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		setLog(&p.X, xlo, xhi)
 		p.X.Label.Text += ", log scale"
 	}
+	// Tick exactly the swept values: there are few, and they are what was run.
+	var ticks plot.ConstantTicks
+	for _, x := range xs {
+		ticks = append(ticks, plot.Tick{Value: x, Label: formatTick(x)})
+	}
+	p.X.Tick.Marker = ticks
 	ylo, yhi, ok := positiveRange(all, true)
 	logY := s.logYWhenSpreads && ok && yhi/ylo >= 100
 	if logY {

@@ -81,7 +81,7 @@ func readBytes(r *bench.Results, i int) string {
 		}
 	}
 	if t, ok := find(p, "long"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
-		s += fmt.Sprintf(" A long poll pays the same pair of headers (%s B) for about every update, because each answer ends its request.",
+		s += fmt.Sprintf(" A long poll pays its own request and response header (%s B) for about every update, because each answer ends its request.",
 			bytesf(t.RequestHeaderBytes+t.ResponseHeaderBytes))
 	}
 	var frames []string

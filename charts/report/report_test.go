@@ -199,7 +199,7 @@ func TestReportTablesEqualTheFixture(t *testing.T) {
 func TestReportLinksEveryChartItDrew(t *testing.T) {
 	md, _, dir := writeFixtureReport(t)
 	links := regexp.MustCompile(`\]\(report/([^)]+\.(?:png|svg))\)`).FindAllStringSubmatch(md, -1)
-	want := []string{"latency-cdf", "bytes-per-update", "requests", "bandwidth-vs-clients", "cpu-vs-clients", "latency-vs-interval", "latency-vs-rtt"}
+	want := []string{"latency-cdf", "bytes-per-update", "requests", "bandwidth-vs-clients", "cpu-vs-clients", "latency-vs-interval", "bytes-vs-interval", "latency-vs-rtt"}
 	seen := map[string]bool{}
 	for _, l := range links {
 		if _, err := os.Stat(filepath.Join(dir, l[1])); err != nil {

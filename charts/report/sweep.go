@@ -108,6 +108,14 @@ func readSweep(chart string, r *bench.Results) string {
 		s := fmt.Sprintf("**Reading.** As the short-poll interval goes from %s to %s, median latency moves %s.", first, last, list(parts))
 		s += " Only short polling depends on the interval: its median is expected near half the interval and its p99 near the whole interval. The other transports do not poll, so their lines should stay flat; they are drawn for reference."
 		return s
+	case "bytes-vs-interval":
+		each(func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, "B")
+		s := fmt.Sprintf("**Reading.** As the short-poll interval goes from %s to %s, wire bytes per delivered update move %s.", first, last, list(parts))
+		if t, ok := find(r.Points[0], "short"); ok {
+			s += fmt.Sprintf(" At %s, %s%% of short polls came back empty, and each of those costs a full request and response header.", first, pct(t.EmptyShare()))
+		}
+		s += " This is the other side of the latency chart: polling faster buys latency with requests and header bytes, while the push transports get low latency without paying either."
+		return s
 	case "latency-vs-rtt":
 		each(p50ms, "ms")
 		s := fmt.Sprintf("**Reading.** As the added round-trip time goes from %s to %s, median latency moves %s.", first, last, list(parts))
