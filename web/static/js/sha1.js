@@ -1,5 +1,5 @@
 // SHA-1 of bytes, in the browser. crypto.subtle exists only in a secure
-// context (https, or http on localhost/127.0.0.1); a class that opens the
+// context (https, or plain http to the loopback address); a class that opens the
 // page at http://<teacher's LAN address>:8080 gets none, so a plain
 // JavaScript SHA-1 (FIPS 180-4 §6.1) takes over there. SHA-1 is broken for
 // collisions, but RFC 6455 uses it only to prove the server read the key.
