@@ -1,6 +1,6 @@
 // SHA-1 of bytes, in the browser. crypto.subtle exists only in a secure
 // context (https, or plain http to the loopback address); a class that opens the
-// page at http://<teacher's LAN address>:8080 gets none, so a plain
+// page by the teacher's LAN address over plain HTTP gets none, so a plain
 // JavaScript SHA-1 (FIPS 180-4 §6.1) takes over there. SHA-1 is broken for
 // collisions, but RFC 6455 uses it only to prove the server read the key.
 
