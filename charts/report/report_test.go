@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pushlab/pushlab/bench"
@@ -19,16 +20,46 @@ var fixtureFiles = []string{"results.json", "results-clients.json", "results-int
 
 var labels = map[string]string{"short poll": "short", "long poll": "long", "WebSocket": "ws", "SSE": "sse"}
 
-// writeFixtureReport renders the report from the charts package's fixtures.
+// fixtureReport is the report rendered once from the charts package's
+// fixtures; the tests read it.
+var fixtureReport struct {
+	once sync.Once
+	md   string
+	runs map[string]*bench.Results
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureReport.dir != "" {
+		os.RemoveAll(fixtureReport.dir)
+	}
+	os.Exit(code)
+}
+
 func writeFixtureReport(t *testing.T) (string, map[string]*bench.Results, string) {
 	t.Helper()
+	f := &fixtureReport
+	f.once.Do(func() { f.md, f.runs, f.dir, f.err = renderFixtures() })
+	if f.err != nil {
+		t.Fatal(f.err)
+	}
+	return f.md, f.runs, f.dir
+}
+
+func renderFixtures() (string, map[string]*bench.Results, string, error) {
+	dir, err := os.MkdirTemp("", "report-test")
+	if err != nil {
+		return "", nil, "", err
+	}
 	in := report.Input{Machine: "test machine", Generated: "2026-11-25T08:00:00Z", Command: "pushlab report --from fixtures",
-		FigDir: t.TempDir(), FigLink: "report"}
+		FigDir: dir, FigLink: "report"}
 	byName := map[string]*bench.Results{}
 	for _, f := range fixtureFiles {
 		r, err := bench.ReadResults(filepath.Join("..", "testdata", f))
 		if err != nil {
-			t.Fatal(err)
+			return "", nil, dir, err
 		}
 		name := charts.SweepName(r)
 		byName[name] = r
@@ -36,12 +67,12 @@ func writeFixtureReport(t *testing.T) (string, map[string]*bench.Results, string
 	}
 	var buf bytes.Buffer
 	if _, err := report.Write(&buf, in); err != nil {
-		t.Fatal(err)
+		return "", nil, dir, err
 	}
-	if dir := os.Getenv("REPORT_KEEP"); dir != "" {
-		os.WriteFile(filepath.Join(dir, "report.md"), buf.Bytes(), 0o644)
+	if keep := os.Getenv("REPORT_KEEP"); keep != "" {
+		os.WriteFile(filepath.Join(keep, "report.md"), buf.Bytes(), 0o644)
 	}
-	return buf.String(), byName, in.FigDir
+	return buf.String(), byName, dir, nil
 }
 
 // table is a markdown table: its header cells and its rows keyed by header.

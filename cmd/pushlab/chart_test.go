@@ -12,31 +12,30 @@ import (
 
 const fixtureDir = "../../charts/testdata"
 
-func TestChartDrawsEverySweepChartFromAResultsFile(t *testing.T) {
+func TestChartDrawsTheChartsAPlainRunSupports(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	code := runChart([]string{"--in", filepath.Join(fixtureDir, "results-clients.json"), "--out", out}, &stdout, &stderr)
+	code := runChart([]string{"--in", filepath.Join(fixtureDir, "results.json"), "--out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	written := strings.Fields(stdout.String())
-	// 3 points x 3 per-point charts + 2 sweep charts, each PNG and SVG.
-	if len(written) != 22 {
-		t.Fatalf("wrote %d files, want 22: %v", len(written), written)
+	var names []string
+	for _, p := range strings.Fields(stdout.String()) {
+		names = append(names, filepath.Base(p))
 	}
-	for _, want := range []string{"bandwidth-vs-clients.png", "cpu-vs-clients.svg", "latency-cdf-clients-100.png"} {
-		if _, err := os.Stat(filepath.Join(out, want)); err != nil {
-			t.Errorf("missing %s: %v", want, err)
-		}
+	// No sweep in the file, so no sweep chart.
+	want := []string{"latency-cdf.png", "latency-cdf.svg", "bytes-per-update.png", "bytes-per-update.svg", "requests.png", "requests.svg"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("wrote %v, want %v", names, want)
 	}
-	f, err := os.Open(filepath.Join(out, "bandwidth-vs-clients.png"))
+	f, err := os.Open(filepath.Join(out, "requests.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	cfg, _, err := image.DecodeConfig(f)
 	if err != nil || cfg.Width != 800 || cfg.Height != 500 {
-		t.Errorf("bandwidth-vs-clients.png: %dx%d, %v; want 800x500", cfg.Width, cfg.Height, err)
+		t.Errorf("requests.png: %dx%d, %v; want 800x500", cfg.Width, cfg.Height, err)
 	}
 }
 
