@@ -121,11 +121,11 @@ func (c *simClient) url(scheme, path string, q url.Values) *url.URL {
 	return &u
 }
 
-// sinceQuery is ?since=V for the version held, or nothing before the first
-// update (the server then answers with a snapshot).
+// sinceQuery is ?since=V for the version held, or nothing before the client
+// has the state (the server then answers with a snapshot).
 func (c *simClient) sinceQuery() url.Values {
 	q := url.Values{}
-	if c.track.held > 0 {
+	if c.track.joined {
 		q.Set("since", strconv.FormatUint(c.track.held, 10))
 	}
 	return q

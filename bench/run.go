@@ -52,7 +52,7 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Results, error) {
 			return nil, err
 		}
 	}
-	if err := checkOpenFiles(points, target == nil); err != nil {
+	if err := checkOpenFiles(points); err != nil {
 		return nil, err
 	}
 
@@ -79,12 +79,18 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Results, error) {
 
 // checkOpenFiles makes sure the clients (and a child server, which inherits
 // the limit) will have the sockets they need.
-func checkOpenFiles(points []pointSpec, child bool) error {
-	most := 0
+func checkOpenFiles(points []pointSpec) error {
+	most, need := 0, uint64(0)
 	for _, p := range points {
+		// One connection per client; HTTP clients that chat open a second
+		// one to publish while a long poll or stream is open.
+		per := uint64(1)
+		if p.sc.ChatRate > 0 && (len(p.sc.Transports) > 1 || p.sc.Transports[0] != "ws") {
+			per = 2
+		}
 		most = max(most, p.sc.Clients)
+		need = max(need, uint64(p.sc.Clients)*per+64)
 	}
-	need := uint64(most)*2 + 64 // a client may hold two connections
 	if limit := raiseOpenFiles(); limit < need {
 		return inputErrorf("%d clients need about %d open files, the limit is %d: raise it (ulimit -n %d)", most, need, limit, need)
 	}

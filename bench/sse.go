@@ -39,7 +39,7 @@ func (c *simClient) sseStream(ctx context.Context) bool {
 		return false
 	}
 	req.Header.Set("Accept", "text/event-stream")
-	if c.track.held > 0 {
+	if c.track.joined {
 		req.Header.Set("Last-Event-ID", strconv.FormatUint(c.track.held, 10))
 	}
 	c.n.requests.Add(1)

@@ -22,7 +22,7 @@ func parseUpdate(b []byte) (update, error) {
 	if err := json.Unmarshal(b, &u); err != nil {
 		return u, err
 	}
-	if u.V == 0 {
+	if u.V == 0 && u.Kind != "snapshot" { // the state before any update is snapshot 0
 		return u, errNoVersion
 	}
 	return u, nil
@@ -41,6 +41,7 @@ type arrival struct {
 // reading goroutine writes to it; it is read after the client has stopped.
 type tracker struct {
 	held     uint64
+	joined   bool // has received the state (a snapshot, maybe of version 0)
 	arrivals []arrival
 	run      *runState
 }
@@ -63,6 +64,10 @@ func newRunState() *runState {
 // receive notes update u read at time at, and reports whether it was new
 // to the client (an older or repeated version changes nothing).
 func (tr *tracker) receive(u update, at time.Time) bool {
+	if !tr.joined {
+		tr.joined = true
+		tr.run.ready.Add(1)
+	}
 	if u.V <= tr.held && !(u.Reset && u.V < tr.held) {
 		return false
 	}
@@ -70,9 +75,6 @@ func (tr *tracker) receive(u update, at time.Time) bool {
 	// again; take it as the new state without recording a step back.
 	if u.V > tr.held && u.V > tr.run.recordFrom.Load() {
 		tr.arrivals = append(tr.arrivals, arrival{from: tr.held, v: u.V, at: at.UnixNano(), t: u.T, chat: u.Kind == "chat"})
-	}
-	if tr.held == 0 {
-		tr.run.ready.Add(1)
 	}
 	tr.held = u.V
 	if u.Kind == "tick" && u.T > tr.run.lastTick.Load() {

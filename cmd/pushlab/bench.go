@@ -96,6 +96,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := bench.Run(ctx, sc, bench.Options{Progress: stderr, ServerBinary: *server})
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "pushlab bench: interrupted; no results written")
+			return 1
+		}
 		fmt.Fprintln(stderr, "pushlab bench:", err)
 		var ie *bench.InputError
 		if errors.As(err, &ie) {
