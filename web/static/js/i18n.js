@@ -32,7 +32,7 @@ const dict = {
     footer: 'Every byte and request figure on this page is counted by the server on its own sockets (GET /api/stats); only latency is measured here, as Date.now() minus the update\'s publish time.',
     version: 'version', latency: 'latency', counted: 'counted by the server',
     requests: 'requests', empty: 'empty responses', deliveries: 'updates delivered',
-    bytesUp: 'bytes up ↑', bytesDown: 'bytes down ↓', perUpdate: 'bytes / update', chatLines: 'chat',
+    clientIds: 'client ids', bytesUp: 'bytes up ↑', bytesDown: 'bytes down ↓', perUpdate: 'bytes / update', chatLines: 'chat',
     // dynamic
     short: 'Short polling', long: 'Long polling', ws: 'WebSocket', sse: 'Server-Sent Events',
     howShort: 'GET /api/poll?since=V every {0} ms', howLong: 'GET /api/poll?since=V&wait={0}s, again at once',
@@ -81,7 +81,7 @@ const dict = {
     footer: '本页面上所有字节数和请求数都由服务器在自己的套接字上统计（GET /api/stats）；只有延迟是在这里测的：Date.now() 减去更新的发布时间。',
     version: '版本', latency: '延迟', counted: '服务器统计',
     requests: '请求数', empty: '空响应', deliveries: '送达的更新',
-    bytesUp: '上行字节 ↑', bytesDown: '下行字节 ↓', perUpdate: '每条更新字节数', chatLines: '聊天',
+    clientIds: '客户端 id', bytesUp: '上行字节 ↑', bytesDown: '下行字节 ↓', perUpdate: '每条更新字节数', chatLines: '聊天',
     short: '短轮询', long: '长轮询', ws: 'WebSocket', sse: '服务器发送事件 SSE',
     howShort: '每 {0} 毫秒 GET /api/poll?since=V', howLong: 'GET /api/poll?since=V&wait={0}s，返回后立即再发',
     howWS: '一条升级后的连接：/ws，双向', howSSE: '一个持续的流式响应：GET /sse',
