@@ -60,6 +60,10 @@ func TestBenchAgainstATargetWritesSummaryAndResults(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
 		}
 	}
+	// stderr is not a terminal here: progress comes as plain lines.
+	if !strings.Contains(stderr.String(), "bench: ws: measuring 500ms") || strings.Contains(stderr.String(), "\r") {
+		t.Errorf("progress lines: %q", stderr.String())
+	}
 	r, err := bench.ReadResults(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
