@@ -26,8 +26,8 @@ export async function loadCloseCodes() {
 }
 
 export function describeSelected() {
-  const code = Number($('cc-code').value);
-  $('cc-how').textContent = how(code);
+  const sel = $('cc-code');
+  $('cc-how').textContent = sel.value ? how(Number(sel.value)) : '';
 }
 
 function how(code) {
