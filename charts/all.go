@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 
@@ -33,21 +34,39 @@ func PointLabel(r *bench.Results, i int) string {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
+// NoDataError says a chart was not drawn because the results, though
+// valid, hold nothing for it to show: no transport recorded a latency, none
+// delivered an update. Callers skip such a chart and say so.
+type NoDataError struct {
+	Chart  string // chart name
+	Field  string // the results field that is empty
+	Reason string
+}
+
+func (e *NoDataError) Error() string {
+	return fmt.Sprintf("chart %s not drawn: field %s: %s", e.Chart, e.Field, e.Reason)
+}
+
 // PointCharts returns the per-transport charts of point i: latency CDF,
 // bytes per update, request rates. In a sweep their names carry the point.
-func PointCharts(r *bench.Results, i int) ([]*Figure, error) {
-	var figs []*Figure
+// Charts the point has no data for are left out and returned as skipped.
+func PointCharts(r *bench.Results, i int) (figs []*Figure, skipped []error, err error) {
 	for _, chart := range []func(*bench.Results, int) (*Figure, error){LatencyCDF, BytesPerUpdate, RequestRates} {
 		f, err := chart(r, i)
+		var nd *NoDataError
+		if errors.As(err, &nd) {
+			skipped = append(skipped, err)
+			continue
+		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if l := PointLabel(r, i); l != "" {
 			f.Name += "-" + unsafeName.ReplaceAllString(l, "-")
 		}
 		figs = append(figs, f)
 	}
-	return figs, nil
+	return figs, skipped, nil
 }
 
 // SweepCharts returns the line charts the results' sweep supports (none
@@ -69,19 +88,19 @@ func SweepCharts(r *bench.Results) ([]*Figure, error) {
 }
 
 // All returns every chart the results support: the per-transport charts of
-// every point and the sweep's line charts.
-func All(r *bench.Results) ([]*Figure, error) {
-	var figs []*Figure
+// every point and the sweep's line charts, and the charts skipped for want
+// of data (see NoDataError). An error means the results are broken.
+func All(r *bench.Results) (figs []*Figure, skipped []error, err error) {
 	for i := range r.Points {
-		f, err := PointCharts(r, i)
+		f, s, err := PointCharts(r, i)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		figs = append(figs, f...)
+		figs, skipped = append(figs, f...), append(skipped, s...)
 	}
 	s, err := SweepCharts(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return append(figs, s...), nil
+	return append(figs, s...), skipped, nil
 }

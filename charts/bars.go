@@ -59,7 +59,7 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 		names = append(names, styleOf(t.Transport).Label)
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("field points[%d].transports[].delivered: no transport delivered an update", i)
+		return nil, &NoDataError{"bytes-per-update", fmt.Sprintf("points[%d].transports[].delivered", i), "no transport delivered an update"}
 	}
 	p.NominalX(names...)
 	p.Y.Min, p.Y.Max = 0, top*1.15

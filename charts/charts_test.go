@@ -50,9 +50,9 @@ func TestEveryChartRendersAsPNGAndSVGAt800x500(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		figs, err := charts.All(r)
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
+		figs, skipped, err := charts.All(r)
+		if err != nil || len(skipped) > 0 {
+			t.Fatalf("%s: %v (skipped %v)", path, err, skipped)
 		}
 		var names []string
 		for _, f := range figs {
@@ -165,5 +165,37 @@ func TestSaveWritesBothFormats(t *testing.T) {
 		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v (size %d)", p, err, st.Size())
 		}
+	}
+}
+
+func TestChartsWithoutDataAreSkippedNotFailed(t *testing.T) {
+	r, err := bench.ReadResults("testdata/results.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A run in which nothing arrived: valid results, nothing to plot but
+	// the requests that went unanswered.
+	for i := range r.Points[0].Transports {
+		tr := &r.Points[0].Transports[i]
+		tr.Delivered, tr.PayloadBytes, tr.BytesPerUpdate = 0, 0, 0
+		tr.Latency, tr.LatencyCDF = bench.Latency{}, nil
+	}
+	figs, skipped, err := charts.All(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(figs) != 1 || figs[0].Name != "requests" {
+		t.Errorf("drew %d charts, want only requests", len(figs))
+	}
+	var names []string
+	for _, s := range skipped {
+		var nd *charts.NoDataError
+		if !errors.As(s, &nd) {
+			t.Fatalf("skipped for %v, want a NoDataError", s)
+		}
+		names = append(names, nd.Chart)
+	}
+	if !slices.Equal(names, []string{"latency-cdf", "bytes-per-update"}) {
+		t.Errorf("skipped %v, want latency-cdf and bytes-per-update", names)
 	}
 }

@@ -57,7 +57,7 @@ func LatencyCDF(r *bench.Results, i int) (*Figure, error) {
 	}
 	lo, hi, ok := positiveRange(series, false)
 	if !ok {
-		return nil, fmt.Errorf("field points[%d].transports[].latency_us: no latency recorded", i)
+		return nil, &NoDataError{"latency-cdf", fmt.Sprintf("points[%d].transports[].latency_us", i), "no transport recorded a latency"}
 	}
 	setLog(&p.X, lo, hi)
 	p.Y.Min, p.Y.Max = 0, 1.02

@@ -45,11 +45,15 @@ func (m *md) comparison(run *Run) ([]string, error) {
 	m.printf("`%s` — %s.\n\n", run.Command, charts.Caption(r))
 	m.latencyTable(r, 0)
 	m.costTable(r, 0)
+	m.problems(r)
 
 	var files []string
-	figs, err := charts.PointCharts(r, 0)
+	figs, skipped, err := charts.PointCharts(r, 0)
 	if err != nil {
 		return nil, err
+	}
+	for _, s := range skipped {
+		m.printf("*%s.*\n\n", s)
 	}
 	for _, f := range figs {
 		fs, err := m.figure(f)
@@ -120,4 +124,26 @@ func agreement(t bench.TransportResult) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.2f", float64(t.ServerBytesIn+t.ServerBytesOut)/float64(c)*100)
+}
+
+// problems calls out, under the tables, anything a reader must not miss:
+// lost chat events (which no transport may lose), missed updates, errors.
+func (m *md) problems(r *bench.Results) {
+	for i, p := range r.Points {
+		at := ""
+		if l := charts.PointLabel(r, i); l != "" {
+			at = " at " + l
+		}
+		for _, t := range sorted(p.Transports) {
+			if t.ChatMissed > 0 {
+				m.printf("**Note:** %s lost %s chat updates%s. Chat events must never be lost on any transport; this run found a fault.\n\n", label(t.Transport), count(t.ChatMissed), at)
+			}
+			if t.Missed > 0 {
+				m.printf("**Note:** %s missed %s updates%s (neither they nor a later version arrived before the end of the window).\n\n", label(t.Transport), count(t.Missed), at)
+			}
+			if t.Errors > 0 {
+				m.printf("**Note:** %s clients hit %s errors%s (failed requests or dropped connections, retried with backoff).\n\n", label(t.Transport), count(t.Errors), at)
+			}
+		}
+	}
 }

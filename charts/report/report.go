@@ -25,6 +25,7 @@ type Input struct {
 	Machine   string // the machine in words, e.g. "2-core VM, AMD EPYC 7B13"
 	Generated string // when, RFC 3339
 	Command   string // the command that produced this report
+	Rerender  string // the command that redraws it from the saved results
 	Runs      []Run
 	FigDir    string // directory the charts are written to
 	FigLink   string // the same directory as report.md links it, e.g. "report"
@@ -120,7 +121,11 @@ func (m *md) header() {
 	for _, r := range in.Runs {
 		m.printf("| %s | `%s` | [%s](%s) |\n", r.Name, r.Command, path.Base(path.Dir(r.Data))+"/"+path.Base(r.Data), r.Data)
 	}
-	m.printf("\nCharts only, from saved results: `pushlab chart --in RESULTS.json --out DIR`.\n\n")
+	m.printf("\nFrom a checkout, `go run ./cmd/pushlab` takes the same arguments as `pushlab`. ")
+	if in.Rerender != "" {
+		m.printf("This report again from these results, without running anything: `%s`; ", in.Rerender)
+	}
+	m.printf("the charts of one results file: `pushlab chart --in RESULTS.json --out DIR`.\n\n")
 }
 
 // figure writes a chart's files and its markdown image line.

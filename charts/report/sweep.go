@@ -28,6 +28,7 @@ func (m *md) sweep(title string, run *Run) ([]string, error) {
 		}
 	}
 	m.printf("\n")
+	m.problems(r)
 	figs, err := charts.SweepCharts(r)
 	if err != nil {
 		return nil, err

@@ -42,9 +42,16 @@ func runChart(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pushlab chart: %v\n", err)
 		return 2
 	}
-	figs, err := charts.All(r)
+	figs, skipped, err := charts.All(r)
 	if err != nil {
 		fmt.Fprintf(stderr, "pushlab chart: %s: %s\n", *in, oneLine(err))
+		return 2
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(stderr, "pushlab chart: %s: %s\n", *in, oneLine(s))
+	}
+	if len(figs) == 0 {
+		fmt.Fprintf(stderr, "pushlab chart: %s: no chart has data to draw\n", *in)
 		return 2
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {

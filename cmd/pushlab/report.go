@@ -87,6 +87,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		Machine:   *machine,
 		Generated: time.Now().UTC().Format(time.RFC3339),
 		Command:   command,
+		Rerender:  rerender(*from, *outDir, figDir),
 		Runs:      runs,
 		FigDir:    figDir,
 		FigLink:   "report",
@@ -176,6 +177,19 @@ func savedRuns(list, outDir string) ([]report.Run, error) {
 		runs = append(runs, report.Run{Name: name, Command: benchCommand(r.Scenario), Data: link(outDir, p), Source: p, Results: r})
 	}
 	return runs, nil
+}
+
+// rerender is the command that draws the report again from its results:
+// from the same --from list, or from the data directory the suite wrote.
+func rerender(from, outDir, figDir string) string {
+	if from == "" {
+		from = filepath.Join(figDir, "data")
+	}
+	cmd := "pushlab report --from " + from
+	if outDir != "docs" {
+		cmd += " --out-dir " + outDir
+	}
+	return cmd
 }
 
 // link is path as report.md (in outDir) should link it.
