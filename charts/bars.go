@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -130,6 +131,7 @@ func valueLabel(x, y float64, s string) (*plotter.Labels, error) {
 		return nil, err
 	}
 	for i := range l.TextStyle {
+		l.TextStyle[i].Font = font.From(typeface, tickSize)
 		l.TextStyle[i].XAlign = draw.XCenter
 		l.TextStyle[i].YAlign = draw.YBottom
 	}

@@ -37,7 +37,7 @@ type Figure struct {
 func newFigure(name, title, caption string, panels ...*plot.Plot) *Figure {
 	l := plot.NewLegend()
 	l.Top, l.Left = true, true
-	l.TextStyle.Font = font.From(plot.DefaultFont, legendSize)
+	l.TextStyle.Font = font.From(typeface, legendSize)
 	l.Padding = vg.Points(3)
 	return &Figure{Name: name, Title: title, Caption: caption, Panels: panels, legend: l}
 }
@@ -97,7 +97,7 @@ func (f *Figure) draw(c draw.Canvas) (err error) {
 
 	capStyle := draw.TextStyle{
 		Color:   color.Gray{Y: 0x44},
-		Font:    font.From(plot.DefaultFont, captionSize),
+		Font:    font.From(typeface, captionSize),
 		XAlign:  draw.XLeft,
 		YAlign:  draw.YBottom,
 		Handler: plot.DefaultTextHandler,
