@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -240,3 +241,5 @@ func eventually(t *testing.T, what string, within time.Duration, cond func() boo
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
