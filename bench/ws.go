@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -16,6 +17,9 @@ const wsSubprotocol = "pushlab.v1"
 // write only when they chat, and 10,000 private 4 KiB buffers would be
 // memory the harness spends on nothing.
 var wsWriteBuffers = &sync.Pool{}
+
+// wsReadBuffers hold one message while it is parsed, for the same reason.
+var wsReadBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // runWS keeps a WebSocket open and reads every frame; when it closes (the
 // server may close a client that fell behind with 1013) it reconnects with
@@ -83,12 +87,21 @@ func (c *simClient) wsSession(ctx context.Context) bool {
 	}
 	for {
 		conn.SetReadDeadline(time.Now().Add(readIdle))
-		_, msg, err := conn.ReadMessage()
+		_, r, err := conn.NextReader()
 		if err != nil {
 			return true
 		}
-		c.n.bodyDown.Add(int64(len(msg)))
-		c.received(msg, time.Now())
+		msg := wsReadBuffers.Get().(*bytes.Buffer)
+		msg.Reset()
+		_, err = msg.ReadFrom(r)
+		if err == nil {
+			c.n.bodyDown.Add(int64(msg.Len()))
+			c.received(msg.Bytes(), time.Now())
+		}
+		wsReadBuffers.Put(msg)
+		if err != nil {
+			return true
+		}
 	}
 }
 
