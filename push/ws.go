@@ -93,7 +93,7 @@ func (h *Hub) recordHandshake(r *http.Request, subprotocol string) {
 		"Sec-WebSocket-Accept": {accept},
 	}
 	if subprotocol != "" {
-		resp.Set("Sec-WebSocket-Protocol", subprotocol)
+		resp["Sec-WebSocket-Protocol"] = []string{subprotocol} // spelt as on the wire
 	}
 	hdr := r.Header.Clone()
 	hdr.Set("Host", r.Host)

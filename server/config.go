@@ -22,7 +22,7 @@ type Config struct {
 	// StateFile, if set, keeps the live state across a graceful restart:
 	// loaded at start, written at shutdown.
 	StateFile string
-	Logger       *slog.Logger
+	Logger    *slog.Logger
 	// Store replaces the in-memory store (a broker-backed one, say).
 	Store state.Store
 }

@@ -100,7 +100,8 @@ func New(cfg Config) (*Server, error) {
 // routes is the HTTP surface of DESIGN.md.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns)
+	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns,
+		middleware.GetHead) // HEAD is answered by the GET route, as net/http does
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
