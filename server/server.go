@@ -42,7 +42,8 @@ type Server struct {
 	poller *polling.Poller
 	http   *http.Server
 
-	stopGen  context.CancelFunc
+	mu       sync.Mutex         // orders Serve's start of the generator and Shutdown
+	stopGen  context.CancelFunc // set once the generator runs
 	genDone  chan struct{}
 	shutdown chan struct{} // closed at shutdown: long polls answer
 	once     sync.Once
@@ -174,12 +175,23 @@ func (s *Server) Stats() *Stats { return s.stats }
 // Serve runs the generator and serves ln until Shutdown. It returns
 // http.ErrServerClosed after a shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	s.stopGen = cancel
-	go func() {
-		defer close(s.genDone)
-		s.gen.Run(ctx)
-	}()
+	s.mu.Lock()
+	select {
+	case <-s.shutdown:
+		s.mu.Unlock()
+		ln.Close()
+		return http.ErrServerClosed
+	default:
+	}
+	if s.stopGen == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopGen = cancel
+		go func() {
+			defer close(s.genDone)
+			s.gen.Run(ctx)
+		}()
+	}
+	s.mu.Unlock()
 	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats})
 }
 
@@ -198,11 +210,14 @@ func (s *Server) ListenAndServe() error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.once.Do(func() {
-		if s.stopGen != nil {
-			s.stopGen()
+		s.mu.Lock()
+		close(s.shutdown)
+		stopGen := s.stopGen
+		s.mu.Unlock()
+		if stopGen != nil {
+			stopGen()
 			<-s.genDone
 		}
-		close(s.shutdown)
 		hubErr := make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
 		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
