@@ -68,7 +68,11 @@ func (m *md) overhead(r *bench.Results) {
 	}
 	m.printf("\n")
 	if o.FrameBytes > historicalFrameBytes {
-		m.printf("A server-to-client WebSocket frame header is 2 bytes only for payloads under 126 bytes; this run's updates are larger, so most frames carry the 2-byte extended length too (4 bytes). ")
+		m.printf("A server-to-client WebSocket frame header is 2 bytes for payloads under 126 bytes and 4 bytes up to 64 KiB; this run's ticks carry %d B of data, so their frames take 4 bytes and the mean is %s B", r.Scenario.Payload, bytesf(o.FrameBytes))
+		if r.Scenario.ChatRate > 0 {
+			m.printf(" (chat messages are small and take 2)")
+		}
+		m.printf(". ")
 	}
 	if o.PollBytes > 0 && o.PollBytes < historicalPollBytes {
 		m.printf("Our polls carry fewer header bytes than 2010's browsers sent (no cookies, few headers), which narrows the gap without closing it: per message, polling still pays %s× the WebSocket framing.", sig3(o.PollBytes/max(o.FrameBytes, 1)))

@@ -75,9 +75,9 @@ func readBytes(r *bench.Results, i int) string {
 		h := t.RequestHeaderBytes + t.ResponseHeaderBytes
 		s += fmt.Sprintf(" A short poll pays a request and a response header (%s B measured) on every poll, empty or not: %s polls for %s deliveries is %s B of headers per update.",
 			bytesf(h), count(t.Requests), count(t.Delivered), sig3(float64(t.Requests)*h/float64(t.Delivered)))
-		if r.Scenario.Rate > 0 && r.Scenario.Interval > 0 {
-			s += fmt.Sprintf(" At %g updates/s and a poll every %s, a poll finds about %s updates, and the fewer it finds the more each one costs.",
-				r.Scenario.Rate, r.Scenario.Interval, sig3(r.Scenario.Rate*r.Scenario.Interval.D().Seconds()))
+		if u := updatesPerSecond(r.Scenario, t.Clients); u > 0 && r.Scenario.Interval > 0 {
+			s += fmt.Sprintf(" At %s and a poll every %s, a poll finds about %s updates, and the fewer it finds the more each one costs.",
+				describeRate(r.Scenario, t.Clients), r.Scenario.Interval, sig3(u*r.Scenario.Interval.D().Seconds()))
 		}
 	}
 	if t, ok := find(p, "long"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
@@ -120,9 +120,9 @@ func readRequests(r *bench.Results, i int) string {
 		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare())))
 	}
 	s := fmt.Sprintf("**Reading.** HTTP requests: %s.", list(parts))
-	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && r.Scenario.Rate > 0 {
-		perPoll := r.Scenario.Rate * r.Scenario.Interval.D().Seconds()
-		s += fmt.Sprintf(" With %g updates/s and a poll every %s, a poll finds on average %s new updates", r.Scenario.Rate, r.Scenario.Interval, sig3(perPoll))
+	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && updatesPerSecond(r.Scenario, short.Clients) > 0 {
+		perPoll := updatesPerSecond(r.Scenario, short.Clients) * r.Scenario.Interval.D().Seconds()
+		s += fmt.Sprintf(" With %s and a poll every %s, a poll finds on average %s new updates", describeRate(r.Scenario, short.Clients), r.Scenario.Interval, sig3(perPoll))
 		if perPoll < 1 {
 			s += fmt.Sprintf(", so many polls come back empty (%s%% measured): requests that cost headers and server work and carry nothing.", pct(short.EmptyShare()))
 		} else {
@@ -139,10 +139,32 @@ func readRequests(r *bench.Results, i int) string {
 			quiet = append(quiet, label(name))
 		}
 	}
-	if len(quiet) > 0 {
-		s += fmt.Sprintf(" %s made no request inside the measured window: their one request per connection (the upgrade, the event-stream GET) came before it, and since then they have only received.", list(quiet))
-	} else {
+	switch len(quiet) {
+	case 0:
 		s += " WebSocket and SSE make one request per connection and then only receive."
+	case 1:
+		s += fmt.Sprintf(" %s made no request inside the measured window: its one request per connection came before it, and since then it has only received.", quiet[0])
+	default:
+		s += fmt.Sprintf(" %s made no request inside the measured window: their one request per connection (the upgrade, the event-stream GET) came before it, and since then they have only received.", list(quiet))
+	}
+	if sse, ok := find(p, "sse"); ok && sse.Requests > 0 && r.Scenario.ChatRate > 0 {
+		s += fmt.Sprintf(" SSE is one-way, so its clients send each chat message as a POST: %s/s expected (%d clients × %g/s), %s/s measured; the polling transports' counts include the same POSTs.",
+			sig3(r.Scenario.ChatRate*float64(sse.Clients)), sse.Clients, r.Scenario.ChatRate, sig3(sse.RequestsPerSecond(secs)))
 	}
 	return s
+}
+
+// updatesPerSecond is the updates each client should receive per second:
+// the generator's ticks plus the chat every client of the run publishes
+// (each transport runs against its own server, so only its own clients').
+func updatesPerSecond(sc bench.Scenario, clients int) float64 {
+	return sc.Rate + sc.ChatRate*float64(clients)
+}
+
+// describeRate says where updatesPerSecond comes from.
+func describeRate(sc bench.Scenario, clients int) string {
+	if sc.ChatRate == 0 {
+		return fmt.Sprintf("%g updates/s", sc.Rate)
+	}
+	return fmt.Sprintf("%s updates/s (%g ticks/s plus %d clients × %g chat/s)", sig3(updatesPerSecond(sc, clients)), sc.Rate, clients, sc.ChatRate)
 }

@@ -93,8 +93,11 @@ func readSweep(chart string, r *bench.Results) string {
 	switch chart {
 	case "bandwidth-vs-clients":
 		each(func(t bench.TransportResult, s float64) float64 { return charts.BitsPerSecond(t, s) / 1e6 }, "Mbit/s")
-		s := fmt.Sprintf("**Reading.** From %s to %s clients per transport, bandwidth went: %s.", first, last, list(parts))
-		s += " Each client receives every update, so bandwidth is expected to grow in proportion to clients; on the log axis the vertical gap between two lines is the ratio of their per-update costs, which more clients do not amortise."
+		s := fmt.Sprintf("**Reading.** From %s to %s clients per transport (×%s), bandwidth went: %s.", first, last, sig3(sweepRatio(r)), list(parts))
+		s += " When every client receives the same stream, bandwidth is expected to grow in proportion to clients; on the log axis the vertical gap between two lines is the ratio of their per-update costs, which more clients do not amortise."
+		if r.Scenario.ChatRate > 0 {
+			s += " Chat was on in this run: every client's messages go to every client, so traffic grows faster than the number of clients."
+		}
 		return s
 	case "cpu-vs-clients":
 		each(func(t bench.TransportResult, _ float64) float64 { return t.ServerCPUPerThousand() }, "ms")
@@ -143,4 +146,15 @@ func minDelivered(p bench.Point) int64 {
 		}
 	}
 	return m
+}
+
+// sweepRatio is the last sweep value over the first (1 when unknown).
+func sweepRatio(r *bench.Results) float64 {
+	name := charts.SweepName(r)
+	a, err1 := charts.SweepValue(r, 0, name)
+	b, err2 := charts.SweepValue(r, len(r.Points)-1, name)
+	if err1 != nil || err2 != nil || a == 0 {
+		return 1
+	}
+	return b / a
 }
