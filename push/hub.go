@@ -32,6 +32,11 @@ type Config struct {
 	Full func() bool
 }
 
+// shutdownGrace is how long a shutdown lets a connection end by itself
+// (close frame and the client's answer) before unsticking its writer; it
+// keeps the whole shutdown within the server's 5 s.
+const shutdownGrace = closeGrace + time.Second
+
 // DefaultReadLimit is the largest client message accepted.
 const DefaultReadLimit = 64 << 10
 
@@ -99,6 +104,31 @@ func (h *Hub) track() bool {
 	}
 	h.conns.Add(1)
 	return true
+}
+
+// forceAfterShutdown runs unstick a moment after shutdown begins, for a
+// connection whose writer is stuck in a write to a client that does not
+// read: the shutdown must not wait a whole write deadline for it. The
+// returned stop cancels it when the connection ends first; after stop,
+// unstick never runs.
+func (h *Hub) forceAfterShutdown(unstick func()) (stop func()) {
+	var mu sync.Mutex
+	ended := false
+	stopAfter := context.AfterFunc(h.ctx, func() {
+		time.AfterFunc(shutdownGrace, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if !ended {
+				unstick()
+			}
+		})
+	})
+	return func() {
+		stopAfter()
+		mu.Lock()
+		ended = true
+		mu.Unlock()
+	}
 }
 
 func (h *Hub) deliver(r *http.Request, n int) {

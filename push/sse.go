@@ -51,6 +51,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	defer h.conns.Done()
 
 	rc := http.NewResponseController(w)
+	defer h.forceAfterShutdown(func() { rc.SetWriteDeadline(time.Now()) })()
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-store")

@@ -52,6 +52,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	if proto == "" {
 		proto = SubprotocolJSON
 	}
+	defer h.forceAfterShutdown(func() { conn.NetConn().Close() })()
 	c := newWSConn(h, conn, r, proto, newCursor(h.store, since, haveSince))
 	go c.readPump()
 	c.writePump()

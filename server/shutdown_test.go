@@ -69,3 +69,26 @@ func TestShutdownEndsEveryClientWithin5s(t *testing.T) {
 		t.Errorf("server still accepts connections after shutdown")
 	}
 }
+
+// A client that stops reading leaves its writer stuck in a write for up to
+// the write deadline (10 s); shutdown must still end within 5 s.
+func TestShutdownDoesNotWaitForAStuckWriter(t *testing.T) {
+	lab := startLab(t, server.Config{Payload: 256 << 10})
+	stuck := &wireCounter{rcvBuf: 64 << 10}
+	ws := mustDialWS(t, wsURL(lab, "?client=stuck"), stuck)
+	defer ws.Close()
+	sseWC := &wireCounter{rcvBuf: 64 << 10}
+	openSSE(t, sseWC.httpClient(), lab.URL+"/sse?client=stuck-sse", nil) // never read
+	// Publish until the server has written far more than the socket buffers hold.
+	for i := 0; i < 80; i++ {
+		lab.Generator().Tick()
+		time.Sleep(2 * time.Millisecond)
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), server.ShutdownTimeout)
+	defer cancel()
+	if err := lab.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with stuck writers: %v after %v", err, time.Since(start))
+	}
+	t.Logf("shutdown with two stuck writers took %v", time.Since(start))
+}
