@@ -24,7 +24,7 @@ type sweepSpec struct {
 	sweep           string // the parameter it needs swept
 	xLabel, yLabel  string
 	measures        []measure
-	logYWhenSpreads bool // log y axis when the values span two decades or more
+	logYWhenSpreads float64 // log y axis when max/min reaches this (0: never)
 }
 
 var (
@@ -40,29 +40,30 @@ var sweepSpecs = []sweepSpec{
 		measures: []measure{{"", func(t bench.TransportResult, s float64) float64 {
 			return BitsPerSecond(t, s) / 1e6
 		}, false}},
-		logYWhenSpreads: true,
+		// Log-log: traffic proportional to clients is a straight line.
+		logYWhenSpreads: 10,
 	},
 	{
 		name: "cpu-vs-clients", title: "Server CPU per 1,000 deliveries vs clients", sweep: "clients",
 		xLabel: "clients per transport", yLabel: "server CPU (ms per 1,000 deliveries)",
 		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.ServerCPUPerThousand() }, false}},
-		logYWhenSpreads: true,
+		logYWhenSpreads: 10,
 	},
 	{
 		name: "latency-vs-interval", title: "Latency vs short-poll interval", sweep: "interval",
 		xLabel: "short-poll interval (ms)", yLabel: "publish-to-seen latency (ms)",
-		measures: []measure{p50, p99}, logYWhenSpreads: true,
+		measures: []measure{p50, p99}, logYWhenSpreads: 100,
 	},
 	{
 		name: "bytes-vs-interval", title: "Bytes per update vs short-poll interval", sweep: "interval",
 		xLabel: "short-poll interval (ms)", yLabel: "bytes per delivered update (B, up + down)",
 		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, false}},
-		logYWhenSpreads: true,
+		logYWhenSpreads: 100,
 	},
 	{
 		name: "latency-vs-rtt", title: "Latency vs network round-trip time", sweep: "rtt",
 		xLabel: "added round-trip time (ms)", yLabel: "publish-to-seen latency (ms)",
-		measures: []measure{p50, p99}, logYWhenSpreads: true,
+		measures: []measure{p50, p99}, logYWhenSpreads: 100,
 	},
 }
 
@@ -146,7 +147,7 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 	}
 	p.X.Tick.Marker = ticks
 	ylo, yhi, ok := positiveRange(all, true)
-	logY := s.logYWhenSpreads && ok && yhi/ylo >= 100
+	logY := s.logYWhenSpreads > 0 && ok && yhi/ylo >= s.logYWhenSpreads
 	if logY {
 		// Zeros cannot be drawn on a log axis; they are dropped, not faked.
 		for k := range lines {
