@@ -3,6 +3,7 @@ package charts
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,6 +154,9 @@ func Caption(r *bench.Results) string {
 	if s := SweepName(r); s != "" {
 		fmt.Fprintf(&b, "sweep %s · ", s)
 	}
+	if n := len(sc.Transports); n > 0 && n < len(transports) {
+		fmt.Fprintf(&b, "%s only · ", strings.Join(sc.Transports, ", "))
+	}
 	if SweepName(r) != "clients" && sc.Clients > 0 {
 		fmt.Fprintf(&b, "%d clients/transport · ", sc.Clients)
 	}
@@ -160,7 +164,7 @@ func Caption(r *bench.Results) string {
 	if SweepName(r) != "interval" && sc.Interval > 0 {
 		fmt.Fprintf(&b, " · poll every %s", sc.Interval)
 	}
-	if sc.Wait > 0 {
+	if sc.Wait > 0 && (len(sc.Transports) == 0 || slices.Contains(sc.Transports, "long")) {
 		fmt.Fprintf(&b, " · long-poll wait %s", sc.Wait)
 	}
 	if sc.ChatRate > 0 {
