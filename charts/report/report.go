@@ -26,6 +26,7 @@ type Input struct {
 	Generated string // when, RFC 3339
 	Command   string // the command that produced this report
 	Rerender  string // the command that redraws it from the saved results
+	Notes     []string // said under the environment, e.g. the load when the suite started
 	Runs      []Run
 	FigDir    string // directory the charts are written to
 	FigLink   string // the same directory as report.md links it, e.g. "report"
@@ -116,7 +117,11 @@ func (m *md) header() {
 	if env.ClockNote != "" {
 		m.printf("| clock note | %s |\n", cell(env.ClockNote))
 	}
-	m.printf("\nClients and server share the machine, so the harness's own CPU competes with the server's; the loopback network adds no delay unless a run says it adds RTT.\n\n")
+	m.printf("\nClients and server share the machine, so the harness's own CPU competes with the server's; the loopback network adds no delay unless a run says it adds RTT.")
+	for _, n := range in.Notes {
+		m.printf(" %s", n)
+	}
+	m.printf("\n\n")
 	m.printf("## Commands\n\nThe whole report:\n\n```\n%s\n```\n\nEach run on its own, with its results file:\n\n| run | command | results |\n|---|---|---|\n", in.Command)
 	for _, r := range in.Runs {
 		m.printf("| %s | `%s` | [%s](%s) |\n", r.Name, r.Command, path.Base(path.Dir(r.Data))+"/"+path.Base(r.Data), r.Data)

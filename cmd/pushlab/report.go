@@ -52,8 +52,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	command := strings.TrimSpace("pushlab report " + strings.Join(args, " "))
 
 	var (
-		runs []report.Run
-		err  error
+		runs  []report.Run
+		notes []string
+		err   error
 	)
 	if *from != "" {
 		runs, err = savedRuns(*from, *outDir)
@@ -64,6 +65,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	} else {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if load, ok := loadAverage(); ok {
+			notes = append(notes, fmt.Sprintf("The 1-minute load average when the suite started was %.2f on %d cores; other work on the machine shows in latency tails and CPU figures.", load, runtime.NumCPU()))
+		}
 		runs, err = runSuite(ctx, figDir, *outDir, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "pushlab report: %s\n", oneLine(err))
@@ -88,6 +92,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		Generated: time.Now().UTC().Format(time.RFC3339),
 		Command:   command,
 		Rerender:  rerender(*from, *outDir, figDir),
+		Notes:     notes,
 		Runs:      runs,
 		FigDir:    figDir,
 		FigLink:   "report",
@@ -241,4 +246,17 @@ func localCPU() (model string, vm bool) {
 		}
 	}
 	return model, vm
+}
+
+// loadAverage is the 1-minute load average from /proc/loadavg.
+func loadAverage() (float64, bool) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, false
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(b), &load); err != nil {
+		return 0, false
+	}
+	return load, true
 }
