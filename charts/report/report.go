@@ -22,10 +22,10 @@ type Run struct {
 
 // Input is everything the report is written from.
 type Input struct {
-	Machine   string // the machine in words, e.g. "2-core VM, AMD EPYC 7B13"
-	Generated string // when, RFC 3339
-	Command   string // the command that produced this report
-	Rerender  string // the command that redraws it from the saved results
+	Machine   string   // the machine in words, e.g. "2-core VM, AMD EPYC 7B13"
+	Generated string   // when, RFC 3339
+	Command   string   // the command that produced this report
+	Rerender  string   // the command that redraws it from the saved results
 	Notes     []string // said under the environment, e.g. the load when the suite started
 	Runs      []Run
 	FigDir    string // directory the charts are written to
