@@ -40,7 +40,7 @@ func WriteResults(dir string, r *Results) error {
 // csvColumns head results.csv.
 var csvColumns = []string{
 	"sweep", "sweep_value", "transport", "clients", "duration_s",
-	"requests", "empty", "delivered", "coalesced", "missed", "chat_missed", "errors", "reconnects",
+	"requests", "empty", "delivered", "received", "coalesced", "missed", "chat_missed", "errors", "reconnects",
 	"bytes_up", "bytes_down", "payload_bytes", "body_bytes_up", "body_bytes_down", "bytes_per_update",
 	"request_header_bytes", "response_header_bytes", "frame_overhead_bytes",
 	"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us", "samples",
@@ -62,7 +62,7 @@ func WriteCSV(w io.Writer, r *Results) error {
 			f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 			cw.Write([]string{
 				name, value, t.Transport, strconv.Itoa(t.Clients), f(s),
-				i(t.Requests), i(t.Empty), i(t.Delivered), i(t.Coalesced), i(t.Missed), i(t.ChatMissed), i(t.Errors), i(t.Reconnects),
+				i(t.Requests), i(t.Empty), i(t.Delivered), i(t.Received), i(t.Coalesced), i(t.Missed), i(t.ChatMissed), i(t.Errors), i(t.Reconnects),
 				i(t.BytesUp), i(t.BytesDown), i(t.PayloadBytes), i(t.BodyBytesUp), i(t.BodyBytesDown), f(t.BytesPerUpdate),
 				f(t.RequestHeaderBytes), f(t.ResponseHeaderBytes), f(t.FrameOverheadBytes),
 				i(t.Latency.P50), i(t.Latency.P90), i(t.Latency.P99), i(t.Latency.P999), i(t.Latency.Max), f(t.Latency.Mean), i(t.Latency.N),

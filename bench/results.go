@@ -47,6 +47,7 @@ type TransportResult struct {
 	Requests   int64 `json:"requests"`  // HTTP requests sent (a WS or SSE connection counts one)
 	Empty      int64 `json:"empty"`     // responses that carried no update (204/304)
 	Delivered  int64 `json:"delivered"` // (update, client) pairs where the client held that version
+	Received   int64 `json:"received"`  // updates that reached clients during the window: the same window as the bytes, so the denominator of per-update byte figures
 	Coalesced  int64 `json:"coalesced"` // jumped over, but a later version arrived
 	Missed     int64 `json:"missed"`    // neither it nor anything later arrived before the end
 	ChatMissed int64 `json:"chat_missed"`
@@ -58,7 +59,7 @@ type TransportResult struct {
 	PayloadBytes   int64   `json:"payload_bytes"`    // bytes of update JSON inside bytes_down
 	BodyBytesUp    int64   `json:"body_bytes_up"`    // request bodies and WS message payloads inside bytes_up
 	BodyBytesDown  int64   `json:"body_bytes_down"`  // response bodies (de-chunked) and WS message payloads inside bytes_down
-	BytesPerUpdate float64 `json:"bytes_per_update"` // (up+down) / delivered
+	BytesPerUpdate float64 `json:"bytes_per_update"` // (up+down) / received
 
 	// Overheads measured on the wire in this run, for the header-overhead table.
 	RequestHeaderBytes  float64 `json:"request_header_bytes,omitempty"`  // mean request line + headers per HTTP request

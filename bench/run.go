@@ -47,6 +47,12 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Results, error) {
 			return nil, err
 		}
 		remote, where = !isLoopback(target.Host), target.String()
+		if err := adoptTargetConfig(ctx, ctl, target, &sc); err != nil {
+			return nil, err
+		}
+		if points, err = sc.points(); err != nil {
+			return nil, err
+		}
 	} else if o.ServerBinary == "" {
 		if o.ServerBinary, err = defaultServerBinary(); err != nil {
 			return nil, err
@@ -75,6 +81,24 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Results, error) {
 		res.Points = append(res.Points, pt)
 	}
 	return res, nil
+}
+
+// adoptTargetConfig records the rate and payload a target server really
+// runs at (GET /api/config): --rate and --payload set up a child server, a
+// target keeps its own, and results must say what was measured.
+func adoptTargetConfig(ctx context.Context, ctl *http.Client, target *url.URL, sc *Scenario) error {
+	if sc.Sweep != nil && (sc.Sweep.Name == "rate" || sc.Sweep.Name == "payload") {
+		return inputErrorf("sweep %s: needs a child server (a --target keeps its own %s)", sc.Sweep.Name, sc.Sweep.Name)
+	}
+	var cfg struct {
+		Rate    *float64 `json:"rate"`
+		Payload *int     `json:"payload"`
+	}
+	if err := getJSON(ctx, ctl, target.String()+"/api/config", &cfg); err != nil || cfg.Rate == nil || cfg.Payload == nil {
+		return nil // an older or other server: keep the scenario's figures
+	}
+	sc.Rate, sc.Payload = *cfg.Rate, *cfg.Payload
+	return nil
 }
 
 // checkOpenFiles makes sure the clients (and a child server, which inherits
@@ -226,6 +250,10 @@ func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
 	}
 	tr.HarnessCPU = m1.harness.cpu - m0.harness.cpu
 	tr.HarnessRSS = harnessRSS
+	if up, down := tr.ByteAgreement(); up > 0.01 || down > 0.01 {
+		r.prog.note("%s: harness and server bytes differ by %.1f%% up, %.1f%% down: updates were still in flight at the window's edge (an overloaded machine?)",
+			r.transport, 100*up, 100*down)
+	}
 	r.prog.note("%s: %d clients, %d delivered, p50 %s, %d errors", r.transport, sc.Clients, tr.Delivered,
 		time.Duration(tr.Latency.P50)*time.Microsecond, tr.Errors)
 	return tr, nil
@@ -336,8 +364,12 @@ func (r *transportRun) figures(t tally, d delivery) TransportResult {
 		BytesUp: t.up, BytesDown: t.down, PayloadBytes: t.payload,
 		BodyBytesUp: t.bodyUp, BodyBytesDown: t.bodyDown,
 	}
-	if d.delivered > 0 {
-		tr.BytesPerUpdate = float64(t.up+t.down) / float64(d.delivered)
+	// Bytes are counted by when they crossed the wire, so they are divided
+	// by the updates that arrived in the same window (delivered counts the
+	// versions published in it, some of which arrive during the drain).
+	tr.Received = t.updates
+	if t.updates > 0 {
+		tr.BytesPerUpdate = float64(t.up+t.down) / float64(t.updates)
 	}
 	if t.requests > 0 {
 		tr.RequestHeaderBytes = float64(t.reqHeaders) / float64(t.requests)

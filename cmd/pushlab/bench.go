@@ -50,7 +50,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fs.String(f.name, defaults[f.name], f.usage)
 	}
 	scenario := fs.String("scenario", "", "scenario file (YAML or JSON) or built-in name: "+joinComma(bench.BuiltinNames())+"; flags given too override it")
-	out := fs.String("out", "bench-results", "directory for results.json and results.csv")
+	out := fs.String("out", ".", "directory for results.json and results.csv (pushlab chart reads ./results.json by default)")
 	server := fs.String("server", "", "pushlab binary to start as the child server (default: this one)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab bench [flags]")
