@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 
@@ -46,7 +47,29 @@ func Start(tb testing.TB, cfg server.Config) *Server {
 		srv.Serve(ln)
 	}()
 	tb.Cleanup(func() { s.Close() })
+	s.waitServing(tb)
 	return s
+}
+
+// waitServing returns once the server answers, so that everything Serve
+// starts (the generator, the accept loop) is running when Start returns;
+// leak checks that snapshot goroutines after Start rely on it.
+func (s *Server) waitServing(tb testing.TB) {
+	tb.Helper()
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: time.Second}
+	defer hc.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := hc.Get(s.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("servertest: server not answering: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // Close shuts the server down gracefully and waits for Serve to return.
