@@ -27,17 +27,17 @@ const (
 const headerTint = 0.6
 
 // BytesPerUpdate draws for each transport at point i the wire bytes per
-// delivered update (both directions), split into the update JSON itself
+// update received (both directions), split into the update JSON itself
 // (dark) and everything else (light: headers, framing, envelopes, pings).
 func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
-	p := newPlot("Wire bytes per delivered update", "transport", "bytes per delivered update (B, up + down)")
+	p := newPlot("Wire bytes per update received", "transport", "bytes per update received (B, up + down)")
 	addGrid(p, false)
 	f := newFigure("bytes-per-update", "Bytes per delivered update, payload vs headers and framing", pointCaption(r, i), p)
 
 	var names []string
 	top := 0.0
 	for _, t := range sortedTransports(r.Points[i].Transports) {
-		if t.Delivered == 0 {
+		if Received(t) == 0 {
 			continue
 		}
 		x := float64(len(names))
@@ -60,7 +60,7 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 		names = append(names, styleOf(t.Transport).Label)
 	}
 	if len(names) == 0 {
-		return nil, &NoDataError{"bytes-per-update", fmt.Sprintf("points[%d].transports[].delivered", i), "no transport delivered an update"}
+		return nil, &NoDataError{"bytes-per-update", fmt.Sprintf("points[%d].transports[].received", i), "no transport received an update"}
 	}
 	p.NominalX(names...)
 	p.Y.Min, p.Y.Max = 0, top*1.15

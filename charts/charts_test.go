@@ -177,7 +177,7 @@ func TestChartsWithoutDataAreSkippedNotFailed(t *testing.T) {
 	// the requests that went unanswered.
 	for i := range r.Points[0].Transports {
 		tr := &r.Points[0].Transports[i]
-		tr.Delivered, tr.PayloadBytes, tr.BytesPerUpdate = 0, 0, 0
+		tr.Delivered, tr.Received, tr.PayloadBytes, tr.BytesPerUpdate = 0, 0, 0, 0
 		tr.Latency, tr.LatencyCDF = bench.Latency{}, nil
 	}
 	figs, skipped, err := charts.All(r)

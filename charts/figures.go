@@ -27,16 +27,27 @@ func Seconds(r *bench.Results, i int) float64 {
 	return r.Scenario.Duration.D().Seconds()
 }
 
-// PayloadPerUpdate is the bytes of update JSON received per delivered update:
-// the part of the traffic that is the data itself.
-func PayloadPerUpdate(t bench.TransportResult) float64 {
-	if t.Delivered == 0 {
-		return 0
+// Received is the denominator of every per-update byte figure: the updates
+// that reached clients inside the window in which the bytes were counted
+// (bench's bytes_per_update uses the same). Results written before the
+// bench recorded it fall back to delivered.
+func Received(t bench.TransportResult) int64 {
+	if t.Received > 0 {
+		return t.Received
 	}
-	return float64(t.PayloadBytes) / float64(t.Delivered)
+	return t.Delivered
 }
 
-// OverheadPerUpdate is everything else on the wire per delivered update, both
+// PayloadPerUpdate is the bytes of update JSON per update received: the
+// part of the traffic that is the data itself.
+func PayloadPerUpdate(t bench.TransportResult) float64 {
+	if Received(t) == 0 {
+		return 0
+	}
+	return float64(t.PayloadBytes) / float64(Received(t))
+}
+
+// OverheadPerUpdate is everything else on the wire per update received, both
 // directions: request and status lines, headers, WS frame headers and
 // handshake, SSE field names, the poll response's envelope, pings.
 func OverheadPerUpdate(t bench.TransportResult) float64 {

@@ -56,7 +56,7 @@ var sweepSpecs = []sweepSpec{
 	},
 	{
 		name: "bytes-vs-interval", title: "Bytes per update vs short-poll interval", sweep: "interval",
-		xLabel: "short-poll interval (ms)", yLabel: "bytes per delivered update (B, up + down)",
+		xLabel: "short-poll interval (ms)", yLabel: "bytes per update received (B, up + down)",
 		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, false}},
 		logYWhenSpreads: 100,
 	},

@@ -95,17 +95,18 @@ func (m *md) costTable(r *bench.Results, i int) {
 		agree = agree || t.ServerBytesIn+t.ServerBytesOut > 0
 	}
 	m.printf("**Cost** over the %s s measured window (bytes counted on the clients' sockets, both directions):\n\n", sig3(secs))
-	m.printf("| transport | requests | requests/s | empty (%%) | bytes up | bytes down | kbit/s | B/update | payload B/update | headers+framing B/update | server CPU (s) | CPU ms/1k deliveries | server RSS (MiB) |")
-	sep := "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	m.printf("Per-update figures divide by the updates *received* inside the window in which the bytes were counted.\n\n")
+	m.printf("| transport | requests | requests/s | empty (%%) | bytes up | bytes down | kbit/s | received | B/update | payload B/update | headers+framing B/update | server CPU (s) | CPU ms/1k deliveries | server RSS (MiB) |")
+	sep := "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	if agree {
 		m.printf(" server/client bytes (%%) |")
 		sep += "--:|"
 	}
 	m.printf("\n%s\n", sep)
 	for _, t := range sorted(r.Points[i].Transports) {
-		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			label(t.Transport), count(t.Requests), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()),
-			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), bytesf(t.BytesPerUpdate),
+			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), count(charts.Received(t)), bytesf(t.BytesPerUpdate),
 			bytesf(charts.PayloadPerUpdate(t)), bytesf(charts.OverheadPerUpdate(t)),
 			sig3(t.ServerCPU), sig3(t.ServerCPUPerThousand()), mib(t.ServerRSS))
 		if agree {

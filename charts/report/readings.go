@@ -63,24 +63,24 @@ func readBytes(r *bench.Results, i int) string {
 	p := r.Points[i]
 	var parts []string
 	for _, t := range sorted(p.Transports) {
-		if t.Delivered == 0 || t.BytesPerUpdate == 0 {
+		if charts.Received(t) == 0 || t.BytesPerUpdate == 0 {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %s B (%s%% headers and framing)",
 			label(t.Transport), sig3(t.BytesPerUpdate), pct(charts.OverheadPerUpdate(t)/t.BytesPerUpdate)))
 	}
-	s := fmt.Sprintf("**Reading.** Wire bytes per delivered update: %s.", list(parts))
+	s := fmt.Sprintf("**Reading.** Wire bytes per update received: %s.", list(parts))
 	s += fmt.Sprintf(" The dark part is the update JSON itself (the same bytes on every transport, here about %s B); the light part is the price of the transport.", sig3(meanPayload(p)))
-	if t, ok := find(p, "short"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
+	if t, ok := find(p, "short"); ok && charts.Received(t) > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
 		h := t.RequestHeaderBytes + t.ResponseHeaderBytes
-		s += fmt.Sprintf(" A short poll pays a request and a response header (%s B measured) on every poll, empty or not: %s polls for %s deliveries is %s B of headers per update.",
-			bytesf(h), count(t.Requests), count(t.Delivered), sig3(float64(t.Requests)*h/float64(t.Delivered)))
+		s += fmt.Sprintf(" A short poll pays a request and a response header (%s B measured) on every poll, empty or not: %s requests for %s updates received is %s B of headers per update.",
+			bytesf(h), count(t.Requests), count(charts.Received(t)), sig3(float64(t.Requests)*h/float64(charts.Received(t))))
 		if u := updatesPerSecond(r.Scenario, t.Clients); u > 0 && r.Scenario.Interval > 0 {
 			s += fmt.Sprintf(" At %s and a poll every %s, a poll finds about %s updates, and the fewer it finds the more each one costs.",
 				describeRate(r.Scenario, t.Clients), r.Scenario.Interval, sig3(u*r.Scenario.Interval.D().Seconds()))
 		}
 	}
-	if t, ok := find(p, "long"); ok && t.Delivered > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
+	if t, ok := find(p, "long"); ok && charts.Received(t) > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
 		s += fmt.Sprintf(" A long poll pays its own request and response header (%s B) for about every update, because each answer ends its request.",
 			bytesf(t.RequestHeaderBytes+t.ResponseHeaderBytes))
 	}
@@ -101,7 +101,7 @@ func meanPayload(p bench.Point) float64 {
 	var sum float64
 	n := 0
 	for _, t := range p.Transports {
-		if t.Delivered > 0 {
+		if charts.Received(t) > 0 {
 			sum += charts.PayloadPerUpdate(t)
 			n++
 		}
@@ -129,9 +129,9 @@ func readRequests(r *bench.Results, i int) string {
 			s += fmt.Sprintf("; empty polls are rare here (%s%%), but every update still waits for a poll.", pct(short.EmptyShare()))
 		}
 	}
-	if long, ok := find(p, "long"); ok && long.Delivered > 0 {
-		s += fmt.Sprintf(" A long poll returns as soon as something is new, so it makes about one request per update received (%s requests for %s deliveries).",
-			count(long.Requests), count(long.Delivered))
+	if long, ok := find(p, "long"); ok && charts.Received(long) > 0 {
+		s += fmt.Sprintf(" A long poll returns as soon as something is new, so it makes about one request per update received (%s requests for %s updates).",
+			count(long.Requests), count(charts.Received(long)))
 	}
 	var quiet []string
 	for _, name := range []string{"ws", "sse"} {
