@@ -32,7 +32,7 @@ const headerTint = 0.6
 func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 	p := newPlot("Wire bytes per update received", "transport", "bytes per update received (B, up + down)")
 	addGrid(p, false)
-	f := newFigure("bytes-per-update", "Bytes per delivered update, payload vs headers and framing", pointCaption(r, i), p)
+	f := newFigure("bytes-per-update", "Bytes per update received, payload vs headers and framing", pointCaption(r, i), p)
 
 	var names []string
 	top := 0.0

@@ -79,7 +79,7 @@ func CPUVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, swee
 // short-poll interval; the results must sweep interval.
 func LatencyVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[2]) }
 
-// BytesVsInterval draws wire bytes per delivered update against the
+// BytesVsInterval draws wire bytes per update received against the
 // short-poll interval: the price in bytes of polling faster. The results
 // must sweep interval.
 func BytesVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[3]) }

@@ -114,7 +114,7 @@ func readSweep(chart string, r *bench.Results) string {
 		return s
 	case "bytes-vs-interval":
 		each(func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, "B")
-		s := fmt.Sprintf("**Reading.** As the short-poll interval goes from %s to %s, wire bytes per delivered update move %s.", first, last, list(parts))
+		s := fmt.Sprintf("**Reading.** As the short-poll interval goes from %s to %s, wire bytes per update received move %s.", first, last, list(parts))
 		if t, ok := find(r.Points[0], "short"); ok {
 			s += fmt.Sprintf(" At %s, %s%% of short polls came back empty, and each of those costs a full request and response header.", first, pct(t.EmptyShare()))
 		}
