@@ -199,3 +199,31 @@ func TestChartsWithoutDataAreSkippedNotFailed(t *testing.T) {
 		t.Errorf("skipped %v, want latency-cdf and bytes-per-update", names)
 	}
 }
+
+func TestEachSweepChartNeedsItsSweep(t *testing.T) {
+	sweepCharts := []struct {
+		name, sweep string // chart, and the fixture holding its sweep
+		draw        func(*bench.Results) (*charts.Figure, error)
+	}{
+		{"bandwidth-vs-clients", "testdata/results-clients.json", charts.BandwidthVsClients},
+		{"cpu-vs-clients", "testdata/results-clients.json", charts.CPUVsClients},
+		{"latency-vs-interval", "testdata/results-interval.json", charts.LatencyVsInterval},
+		{"bytes-vs-interval", "testdata/results-interval.json", charts.BytesVsInterval},
+		{"latency-vs-rtt", "testdata/results-rtt.json", charts.LatencyVsRTT},
+	}
+	for _, path := range []string{"testdata/results.json", "testdata/results-clients.json", "testdata/results-interval.json", "testdata/results-rtt.json"} {
+		r, err := bench.ReadResults(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range sweepCharts {
+			f, err := c.draw(r)
+			switch {
+			case c.sweep == path && (err != nil || f.Name != c.name):
+				t.Errorf("%s from %s: %v", c.name, path, err)
+			case c.sweep != path && (err == nil || !strings.Contains(err.Error(), "sweep")):
+				t.Errorf("%s from %s: err %v, want a sweep mismatch", c.name, path, err)
+			}
+		}
+	}
+}

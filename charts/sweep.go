@@ -69,24 +69,41 @@ var sweepSpecs = []sweepSpec{
 
 // BandwidthVsClients draws each transport's wire bandwidth against the
 // number of clients; the results must sweep clients.
-func BandwidthVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[0]) }
+func BandwidthVsClients(r *bench.Results) (*Figure, error) {
+	return sweepChart(r, spec("bandwidth-vs-clients"))
+}
 
 // CPUVsClients draws the server's CPU time per 1,000 deliveries against the
 // number of clients; the results must sweep clients.
-func CPUVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[1]) }
+func CPUVsClients(r *bench.Results) (*Figure, error) { return sweepChart(r, spec("cpu-vs-clients")) }
 
 // LatencyVsInterval draws p50 (solid) and p99 (dashed) latency against the
 // short-poll interval; the results must sweep interval.
-func LatencyVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[2]) }
+func LatencyVsInterval(r *bench.Results) (*Figure, error) {
+	return sweepChart(r, spec("latency-vs-interval"))
+}
 
 // BytesVsInterval draws wire bytes per update received against the
 // short-poll interval: the price in bytes of polling faster. The results
 // must sweep interval.
-func BytesVsInterval(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[3]) }
+func BytesVsInterval(r *bench.Results) (*Figure, error) {
+	return sweepChart(r, spec("bytes-vs-interval"))
+}
 
 // LatencyVsRTT draws p50 (solid) and p99 (dashed) latency against the added
 // round-trip time; the results must sweep rtt.
-func LatencyVsRTT(r *bench.Results) (*Figure, error) { return sweepChart(r, sweepSpecs[4]) }
+func LatencyVsRTT(r *bench.Results) (*Figure, error) { return sweepChart(r, spec("latency-vs-rtt")) }
+
+// spec returns the sweep chart of that name; the names are constants of
+// this file, so a miss is a programming error.
+func spec(name string) sweepSpec {
+	for _, s := range sweepSpecs {
+		if s.name == name {
+			return s
+		}
+	}
+	panic("charts: no sweep chart " + name)
+}
 
 func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 	if got := SweepName(r); got != s.sweep {
