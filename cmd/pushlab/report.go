@@ -68,7 +68,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		if load, ok := loadAverage(); ok {
 			notes = append(notes, fmt.Sprintf("The 1-minute load average when the suite started was %.2f on %d cores; other work on the machine shows in latency tails and CPU figures.", load, runtime.NumCPU()))
 		}
+		start := time.Now()
 		runs, err = runSuite(ctx, figDir, *outDir, stderr)
+		notes = append(notes, fmt.Sprintf("The whole suite took %s.", time.Since(start).Round(time.Second)))
 		if err != nil {
 			fmt.Fprintf(stderr, "pushlab report: %s\n", oneLine(err))
 			var in *bench.InputError
