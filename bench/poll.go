@@ -19,6 +19,7 @@ func (c *simClient) runShort(ctx context.Context) {
 	var buf bytes.Buffer
 	next := time.Now()
 	for ctx.Err() == nil {
+		c.track.run.hush.wait(ctx)
 		c.poll(ctx, &buf, 0)
 		next = next.Add(c.jittered(interval, pollJitter))
 		if now := time.Now(); next.Before(now) {

@@ -30,6 +30,7 @@ func chatGaps(rate float64, seed uint64) func() time.Duration {
 func (c *simClient) chatOverHTTP(ctx context.Context, seed uint64) {
 	gap := chatGaps(c.sc.ChatRate, seed)
 	for sleep(ctx, gap()) {
+		c.track.run.hush.wait(ctx)
 		c.publish(ctx)
 	}
 }

@@ -69,7 +69,7 @@ func Run(ctx context.Context, sc Scenario, o Options) (*Results, error) {
 		prog.note("%s", clockNote)
 	}
 	for _, p := range points {
-		pt := Point{Sweep: p.sweep, Duration: p.sc.Duration.D().Seconds()}
+		pt := Point{Sweep: p.sweep, Duration: window(p.sc).Seconds()}
 		for _, t := range p.sc.Transports {
 			r := &transportRun{sc: p.sc, transport: t, base: target, bin: o.ServerBinary, ctl: ctl, prog: prog}
 			tr, err := r.run(ctx)
@@ -216,7 +216,7 @@ func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
 	if !r.waitReady(ctx) {
 		r.prog.note("%s: only %d of %d clients hold the state after warm-up; measuring anyway", r.transport, r.state.ready.Load(), sc.Clients)
 	}
-	r.prog.phase(sc.Duration.D(), "%s: measuring %s", r.transport, sc.Duration)
+	r.prog.phase(window(sc), "%s: measuring %s", r.transport, window(sc))
 	m0, m1, serverRSS, harnessRSS, heap, err := r.measure(ctx)
 	if err == nil {
 		r.prog.phase(drainFor(sc, r.transport), "%s: letting the last updates arrive", r.transport)
@@ -295,20 +295,19 @@ func (r *transportRun) waitReady(ctx context.Context) bool {
 // measure takes the marks at the window's edges and samples memory in
 // between (the peaks are what a capacity plan needs).
 func (r *transportRun) measure(ctx context.Context) (m0, m1 mark, serverRSS, harnessRSS, heap int64, err error) {
-	r.alignQuiet(ctx)
 	// Arrivals are recorded from the highest version seen so far, which
 	// is at or below the version the window opens at.
 	r.state.recordFrom.Store(r.state.maxSeen.Load())
-	if m0, err = r.mark(ctx); err != nil {
+	if m0, err = r.mark(ctx, r.quietMoment()); err != nil {
 		return
 	}
-	end := m0.at.Add(r.sc.Duration.D())
+	end := m0.at.Add(window(r.sc))
 	for {
 		if s, e := readProc(r.pid); r.pid > 0 && e == nil {
 			serverRSS = max(serverRSS, s.rss)
 		}
 		harnessRSS = max(harnessRSS, harnessSample().rss)
-		left := time.Until(end)
+		left := time.Until(end) - settleFor(r.sc)
 		if left <= 0 {
 			break
 		}
@@ -316,15 +315,21 @@ func (r *transportRun) measure(ctx context.Context) (m0, m1 mark, serverRSS, har
 			return m0, m1, 0, 0, 0, ctx.Err()
 		}
 	}
-	if m1, err = r.mark(ctx); err != nil {
+	if m1, err = r.mark(ctx, end); err != nil {
 		return
 	}
 	heap = fetchHeap(ctx, r.ctl, r.base)
 	return
 }
 
-// mark reads the clients' tallies, then the server's /api/stats and /proc.
-func (r *transportRun) mark(ctx context.Context) (mark, error) {
+// mark reads, at time at, the clients' tallies, then the server's
+// /api/stats and /proc. Polls and publishes are held back from a moment
+// before until the reading is done.
+func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
+	sleep(ctx, time.Until(at)-settleFor(r.sc))
+	r.state.hush.start()
+	defer r.state.hush.end()
+	sleep(ctx, time.Until(at))
 	m := mark{at: time.Now(), tally: takeTally(r.clients)}
 	st, err := fetchStats(ctx, r.ctl, r.base)
 	if err != nil {
@@ -338,21 +343,37 @@ func (r *transportRun) mark(ctx context.Context) (mark, error) {
 	return m, nil
 }
 
-// alignQuiet waits for the middle of a tick period, when pushed updates
-// are not in flight, so the client's and the server's byte counters are
-// read at a moment when they agree. Polls in flight cannot be avoided but
-// take well under a millisecond on loopback.
-func (r *transportRun) alignQuiet(ctx context.Context) {
+// window is the measured window: --duration rounded to a whole number of
+// tick periods, so that a window opened in the middle of a period also
+// closes in the middle of one.
+func window(sc Scenario) time.Duration {
+	d := sc.Duration.D()
+	if sc.Rate <= 0 {
+		return d
+	}
+	period := time.Duration(float64(time.Second) / sc.Rate)
+	if period <= 0 {
+		return d
+	}
+	return max(1, (d+period/2)/period) * period
+}
+
+// quietMoment is the next middle of a tick period (well ahead of now),
+// when no pushed update is in flight, so that the clients' and the
+// server's byte counters are read at a moment when they agree.
+func (r *transportRun) quietMoment() time.Time {
+	now := time.Now()
+	soon := now.Add(2 * settleFor(r.sc))
 	last := r.state.lastTick.Load()
 	if r.sc.Rate <= 0 || last == 0 {
-		return
+		return soon
 	}
 	period := time.Duration(float64(time.Second) / r.sc.Rate)
 	next := time.Unix(0, last).Add(period / 2)
-	if now := time.Now(); next.Before(now) {
-		next = next.Add((now.Sub(next)/period + 1) * period)
+	if next.Before(soon) {
+		next = next.Add((soon.Sub(next)/period + 1) * period)
 	}
-	sleep(ctx, time.Until(next))
+	return next
 }
 
 // figures turns the window's tallies and deliveries into one row.

@@ -31,11 +31,11 @@ func labRun(t *testing.T) *Results {
 		sc.Clients = 4
 		sc.Rate = 10
 		sc.Payload = 128
-		sc.ChatRate = 1
+		sc.ChatRate = 2
 		sc.Interval = Duration(labInterval)
 		sc.RampUp = Duration(100 * time.Millisecond)
 		sc.Warmup = Duration(300 * time.Millisecond)
-		sc.Duration = Duration(1250 * time.Millisecond)
+		sc.Duration = Duration(1200 * time.Millisecond)
 		sc.Target = s.URL
 		labRes, labErr = Run(context.Background(), sc, Options{})
 	})
@@ -111,8 +111,8 @@ func TestNoTransportMissesChat(t *testing.T) {
 		if got.Delivered == 0 || got.Errors != 0 {
 			t.Errorf("%s: %d delivered, %d errors", tr, got.Delivered, got.Errors)
 		}
-		// 4 clients chatting at 1/s over 1.25 s: chat has almost surely
-		// happened (the chance that none did is e^-5).
+		// 4 clients chatting at 2/s over 1.2 s: chat has surely happened
+		// (the chance that none did is e^-9.6).
 		if got.BodyBytesUp == 0 {
 			t.Errorf("%s: no chat sent", tr)
 		}

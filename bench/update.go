@@ -58,6 +58,7 @@ type runState struct {
 	maxSeen    atomic.Uint64
 	lastTick   atomic.Int64 // publish time of the latest tick seen, Unix ns
 	ready      atomic.Int64 // clients that hold some version
+	hush       hush         // holds back polls and publishes while the window's edges are read
 }
 
 func newRunState() *runState {

@@ -115,6 +115,7 @@ type wsPublish struct {
 func (c *simClient) chatOverWS(ctx context.Context, conn *websocket.Conn, seed uint64) {
 	gap := chatGaps(c.sc.ChatRate, seed)
 	for sleep(ctx, gap()) {
+		c.track.run.hush.wait(ctx)
 		frame, _ := json.Marshal(wsPublish{Type: "publish", Data: chatData{From: c.id, N: c.n.chats.Add(1)}})
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
 		if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
