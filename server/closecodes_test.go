@@ -201,11 +201,8 @@ func TestClientTooFarBehindIsClosedWith1013(t *testing.T) {
 	// the server's writes block soon (yet large enough to drain quickly).
 	slow := &wireCounter{rcvBuf: 256 << 10}
 	c := mustDialWS(t, wsURL(lab, "?client=slow"), slow)
-	for i := 0; i < 120; i++ {
-		lab.Generator().Tick()
-		time.Sleep(2 * time.Millisecond)
-	}
-	publishChats(t, lab.Store, 40) // the log moves on past what the writer holds
+	stallWriter(t, lab, "slow", 16)
+	publishChats(t, lab.Store, 5)
 	if got := closeCode(t, c); got != push.CloseTryAgainLater {
 		t.Fatalf("slow client closed with %d, want 1013", got)
 	}

@@ -243,3 +243,29 @@ func eventually(t *testing.T, what string, within time.Duration, cond func() boo
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// stallWriter publishes ticks until the server's writer to a client that
+// does not read is stuck (the bytes the server wrote to it stop growing),
+// then publishes past the retained log, so that the client has fallen out
+// of it whatever coalescing did meanwhile. Bounded in count and time.
+func stallWriter(t *testing.T, lab *servertest.Server, client string, retain int) {
+	t.Helper()
+	last, stable := int64(-1), 0
+	deadline := time.Now().Add(30 * time.Second)
+	for stable < 25 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the writer to %s never stalled", client)
+		}
+		lab.Generator().Tick()
+		time.Sleep(2 * time.Millisecond)
+		out := lab.Stats().Snapshot(true).Clients[client].BytesOut
+		if out == last {
+			stable++
+		} else {
+			last, stable = out, 0
+		}
+	}
+	for i := 0; i <= retain; i++ {
+		lab.Generator().Tick()
+	}
+}
