@@ -175,6 +175,8 @@ type mark struct {
 	stats   serverStats
 	server  procSample
 	harness procSample
+
+	serverKnown bool // a target reported its process figures in /metrics
 }
 
 func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
@@ -243,11 +245,15 @@ func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
 	tr := r.figures(m1.tally.minus(m0.tally), d)
 	tr.ServerBytesIn = m1.stats.Transports[r.transport].BytesIn - m0.stats.Transports[r.transport].BytesIn
 	tr.ServerBytesOut = m1.stats.Transports[r.transport].BytesOut - m0.stats.Transports[r.transport].BytesOut
-	if r.pid > 0 {
+	switch {
+	case r.pid > 0:
 		tr.ServerCPU = m1.server.cpu - m0.server.cpu
 		tr.ServerRSS = serverRSS
-		tr.ServerHeap = heap
+	case m0.serverKnown && m1.serverKnown:
+		tr.ServerCPU = m1.server.cpu - m0.server.cpu
+		tr.ServerRSS = m1.server.rss
 	}
+	tr.ServerHeap = heap
 	tr.HarnessCPU = m1.harness.cpu - m0.harness.cpu
 	tr.HarnessRSS = harnessRSS
 	if up, down := tr.ByteAgreement(); up > 0.01 || down > 0.01 {
@@ -318,7 +324,7 @@ func (r *transportRun) measure(ctx context.Context) (m0, m1 mark, serverRSS, har
 	if m1, err = r.mark(ctx, end); err != nil {
 		return
 	}
-	heap = fetchHeap(ctx, r.ctl, r.base)
+	heap = fetchMetrics(ctx, r.ctl, r.base).heap
 	return
 }
 
@@ -338,6 +344,10 @@ func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 	m.stats = st
 	if r.pid > 0 {
 		m.server, _ = readProc(r.pid)
+	} else if sm := fetchMetrics(ctx, r.ctl, r.base); sm.ok {
+		// A target's process is not ours to read; it reports its own
+		// CPU and memory (10 ms resolution, RSS now rather than peak).
+		m.server, m.serverKnown = procSample{cpu: sm.cpu, rss: sm.rss}, true
 	}
 	m.harness = harnessSample()
 	return m, nil

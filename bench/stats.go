@@ -81,24 +81,46 @@ func fetchUpdates(ctx context.Context, ctl *http.Client, base *url.URL, v uint64
 	return ups, nil
 }
 
-// fetchHeap reads the server's heap in use from its Prometheus metrics
-// (go_memstats_heap_inuse_bytes); 0 when it does not say.
-func fetchHeap(ctx context.Context, ctl *http.Client, base *url.URL) int64 {
+// serverMetrics is what the server says of its own process in /metrics:
+// how a --target server, whose /proc is not ours, is measured.
+type serverMetrics struct {
+	heap int64   // go_memstats_heap_inuse_bytes
+	cpu  float64 // process_cpu_seconds_total
+	rss  int64   // process_resident_memory_bytes
+	ok   bool    // the process figures were there
+}
+
+func fetchMetrics(ctx context.Context, ctl *http.Client, base *url.URL) serverMetrics {
+	var m serverMetrics
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/metrics", nil)
 	if err != nil {
-		return 0
+		return m
 	}
 	resp, err := ctl.Do(req)
 	if err != nil {
-		return 0
+		return m
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
+	seen := 0
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_inuse_bytes "); ok {
-			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			return int64(f)
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_memstats_heap_inuse_bytes":
+			m.heap = int64(f)
+		case "process_cpu_seconds_total":
+			m.cpu, seen = f, seen+1
+		case "process_resident_memory_bytes":
+			m.rss, seen = int64(f), seen+1
 		}
 	}
-	return 0
+	m.ok = seen == 2
+	return m
 }
