@@ -109,6 +109,14 @@ func WriteSummary(w io.Writer, r *Results) {
 				t.RequestsPerSecond(s), 100*t.EmptyShare(), down, up, t.BytesPerUpdate, cpuString(t))
 		}
 		tw.Flush()
+		for _, t := range p.Transports {
+			if t.ChatMissed > 0 {
+				fmt.Fprintf(w, "warning: %s lost %d chat updates: events must never be missed\n", t.Transport, t.ChatMissed)
+			}
+			if t.Errors > 0 || t.Reconnects > 0 {
+				fmt.Fprintf(w, "note: %s had %d errors and %d reconnects in the window\n", t.Transport, t.Errors, t.Reconnects)
+			}
+		}
 	}
 }
 
