@@ -94,14 +94,23 @@ func evaluate(clients []*simClient, vt *versionTable) delivery {
 // fillTable learns each window version's publish time and kind from what
 // the clients received, and from extra (the server's retained log) for
 // versions no client received itself.
+// A snapshot says what time its version was published but not what kind
+// of update it was, so snapshots are asked last.
 func fillTable(vt *versionTable, clients []*simClient, extra []update) {
 	for _, c := range clients {
 		for _, a := range c.track.arrivals {
-			vt.note(a.v, a.t, a.chat)
+			if !a.snapshot {
+				vt.note(a.v, a.t, a.chat)
+			}
 		}
 	}
 	for _, u := range extra {
 		vt.note(u.V, u.T, u.Kind == "chat")
+	}
+	for _, c := range clients {
+		for _, a := range c.track.arrivals {
+			vt.note(a.v, a.t, false)
+		}
 	}
 }
 

@@ -2,6 +2,11 @@ package bench
 
 import "testing"
 
+// step is an arrival: from → v at time at, of an update published at t.
+func step(from, v uint64, at, t int64, chat bool) arrival {
+	return arrival{from: from, v: v, at: at, t: t, chat: chat}
+}
+
 // clientWith returns a client that received the given (from, v) steps.
 func clientWith(held uint64, steps ...arrival) *simClient {
 	c := &simClient{}
@@ -19,13 +24,13 @@ func TestEvaluateAppliesTheDefinitions(t *testing.T) {
 	ms := func(v uint64, plus int64) int64 { return int64(v)*1e6 + plus*1e6 }
 	clients := []*simClient{
 		// every version, each 2 ms after publish
-		clientWith(15, arrival{10, 11, ms(11, 2), ms(11, 0), false}, arrival{11, 12, ms(12, 2), ms(12, 0), false},
-			arrival{12, 13, ms(13, 2), ms(13, 0), true}, arrival{13, 14, ms(14, 2), ms(14, 0), false},
-			arrival{14, 15, ms(15, 2), ms(15, 0), false}),
+		clientWith(15, step(10, 11, ms(11, 2), ms(11, 0), false), step(11, 12, ms(12, 2), ms(12, 0), false),
+			step(12, 13, ms(13, 2), ms(13, 0), true), step(13, 14, ms(14, 2), ms(14, 0), false),
+			step(14, 15, ms(15, 2), ms(15, 0), false)),
 		// jumped from 10 to 15 (a snapshot): 11..14 coalesced, the chat among them
-		clientWith(15, arrival{10, 15, ms(15, 1), ms(15, 0), false}),
+		clientWith(15, step(10, 15, ms(15, 1), ms(15, 0), false)),
 		// got 11 and 12, then nothing: 13..15 missed
-		clientWith(12, arrival{9, 11, ms(11, 1), ms(11, 0), false}, arrival{11, 12, ms(12, 1), ms(12, 0), false}),
+		clientWith(12, step(9, 11, ms(11, 1), ms(11, 0), false), step(11, 12, ms(12, 1), ms(12, 0), false)),
 	}
 	d := evaluate(clients, vt)
 	if d.delivered != 5+1+2 || d.coalesced != 4 || d.missed != 3 || d.chatMissed != 2 {
@@ -41,5 +46,21 @@ func TestEvaluateAppliesTheDefinitions(t *testing.T) {
 	l, cdf := latencyFigures(d.latency)
 	if l.P50 < 1990 || l.P50 > 2010 || len(cdf) == 0 || cdf[len(cdf)-1][1] != 1 {
 		t.Errorf("p50 %d µs (want 2000), cdf %v", l.P50, cdf)
+	}
+}
+
+func TestFillTablePrefersUpdatesToSnapshots(t *testing.T) {
+	vt := newVersionTable(0, 3)
+	snapOnly := clientWith(3, arrival{from: 0, v: 3, at: 50, t: 30, snapshot: true})
+	sawChat := clientWith(3, arrival{from: 2, v: 3, at: 40, t: 30, chat: true})
+	fillTable(vt, []*simClient{snapOnly, sawChat}, []update{{V: 1, T: 10, Kind: "tick"}})
+	if got := vt.get(3); !got.chat || got.t != 30 {
+		t.Errorf("version 3: %+v, want the chat its update said it was", got)
+	}
+	if got := vt.get(1); !got.known || got.t != 10 {
+		t.Errorf("version 1 from the retained log: %+v", got)
+	}
+	if got := vt.get(2); got.known {
+		t.Errorf("version 2 nobody saw: %+v", got)
 	}
 }

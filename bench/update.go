@@ -37,9 +37,10 @@ func parseUpdate(b []byte) (update, error) {
 // from to holding v at time at (Unix ns, the client's clock). Versions
 // between from and v that it did not receive were coalesced.
 type arrival struct {
-	from, v uint64
-	at, t   int64
-	chat    bool
+	from, v  uint64
+	at, t    int64
+	chat     bool
+	snapshot bool // the whole state at v, not update v itself
 }
 
 // tracker is one client's record of what it holds. Only the client's
@@ -80,7 +81,8 @@ func (tr *tracker) receive(u update, at time.Time) bool {
 	// A reset snapshot older than what we hold means the server started
 	// again; take it as the new state without recording a step back.
 	if u.V > tr.held && u.V > tr.run.recordFrom.Load() {
-		tr.arrivals = append(tr.arrivals, arrival{from: tr.held, v: u.V, at: at.UnixNano(), t: u.T, chat: u.Kind == "chat"})
+		tr.arrivals = append(tr.arrivals, arrival{from: tr.held, v: u.V, at: at.UnixNano(), t: u.T,
+			chat: u.Kind == "chat", snapshot: u.Kind == "snapshot"})
 	}
 	tr.held = u.V
 	if u.Kind == "tick" && u.T > tr.run.lastTick.Load() {
