@@ -91,6 +91,16 @@ func startChild(ctx context.Context, bin string, sc Scenario, retain int) (*chil
 	}
 }
 
+// exited reports whether the server process has ended.
+func (c *childServer) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop asks the server to shut down (SIGTERM), and kills it if it has not
 // exited in time.
 func (c *childServer) stop() error {

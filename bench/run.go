@@ -181,9 +181,10 @@ type mark struct {
 
 func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
 	sc := r.sc
+	var child *childServer
 	if r.base == nil {
-		child, err := startChild(ctx, r.bin, sc, retainFor(sc))
-		if err != nil {
+		var err error
+		if child, err = startChild(ctx, r.bin, sc, retainFor(sc)); err != nil {
 			return TransportResult{}, err
 		}
 		defer child.stop()
@@ -229,10 +230,17 @@ func (r *transportRun) run(ctx context.Context) (TransportResult, error) {
 		return TransportResult{}, fmt.Errorf("%s: clients did not stop within 15s of the end", r.transport)
 	}
 	if err != nil {
+		if child != nil && child.exited() {
+			err = fmt.Errorf("%w (the server exited: %v; its last log line: %s)", err, child.err, child.stderr.lastLine())
+		}
 		return TransportResult{}, err
 	}
 	if ctx.Err() != nil {
 		return TransportResult{}, ctx.Err()
+	}
+	if m1.stats.Version < m0.stats.Version {
+		return TransportResult{}, fmt.Errorf("%s: the server's version went back from %d to %d during the window: did it restart?",
+			r.transport, m0.stats.Version, m1.stats.Version)
 	}
 
 	vt := newVersionTable(m0.stats.Version, m1.stats.Version)
