@@ -17,21 +17,21 @@ import (
 // benchFlags are the scenario parameters `pushlab bench` takes as flags,
 // with what each means; their defaults come from bench.DefaultScenario.
 var benchFlags = []struct{ name, usage string }{
-	{"transports", "comma-separated transports to compare: short,long,ws,sse"},
-	{"clients", "simulated clients per transport"},
-	{"rate", "server generator ticks per second (child server only)"},
-	{"payload", "bytes of data in each tick (child server only)"},
-	{"interval", "short-poll interval"},
-	{"wait", "long-poll wait (at most 60s)"},
-	{"chat-rate", "chat messages per second per client, each over the client's own transport"},
-	{"duration", "measured window per transport"},
-	{"warmup", "time after ramp-up before measuring"},
-	{"ramp-up", "time over which the clients are started"},
-	{"target", "URL of a running server to drive instead of starting one (http://host:port)"},
-	{"sweep", "NAME=V1,V2,... run once per value of clients, rate, payload, interval, wait, chat-rate, rtt, jitter or bandwidth"},
-	{"rtt", "round trip added to every client connection (toxiproxy), e.g. 100ms"},
-	{"jitter", "random variation of the round trip, e.g. 10ms"},
-	{"bandwidth", "bandwidth of each client connection, e.g. 1mbit"},
+	{"transports", "comma-separated `LIST` of transports to compare: short,long,ws,sse"},
+	{"clients", "`N` simulated clients per transport"},
+	{"rate", "server generator ticks per second, `HZ` (child server only)"},
+	{"payload", "`BYTES` of data in each tick (child server only)"},
+	{"interval", "short-poll interval (a `DURATION`)"},
+	{"wait", "long-poll wait, a `DURATION` of at most 60s"},
+	{"chat-rate", "chat messages per second per client (`HZ`), each over the client's own transport"},
+	{"duration", "measured window per transport (a `DURATION`)"},
+	{"warmup", "time after ramp-up before measuring (a `DURATION`)"},
+	{"ramp-up", "time over which the clients are started (a `DURATION`)"},
+	{"target", "`URL` of a running server to drive instead of starting one (http://host:port)"},
+	{"sweep", "`NAME=V1,V2,...`: run once per value of clients, rate, payload, interval, wait, chat-rate, rtt, jitter or bandwidth"},
+	{"rtt", "round trip added to every client connection through toxiproxy (a `DURATION`, e.g. 100ms)"},
+	{"jitter", "random variation of the round trip (a `DURATION`, e.g. 10ms)"},
+	{"bandwidth", "bandwidth of each client connection each way (a `RATE`, e.g. 1mbit)"},
 }
 
 // runBench is `pushlab bench`: drive a server with simulated clients of each
@@ -49,9 +49,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	for _, f := range benchFlags {
 		fs.String(f.name, defaults[f.name], f.usage)
 	}
-	scenario := fs.String("scenario", "", "scenario file (YAML or JSON) or built-in name: "+joinComma(bench.BuiltinNames())+"; flags given too override it")
-	out := fs.String("out", ".", "directory for results.json and results.csv (pushlab chart reads ./results.json by default)")
-	server := fs.String("server", "", "pushlab binary to start as the child server (default: this one)")
+	scenario := fs.String("scenario", "", "scenario `FILE` (YAML or JSON) or built-in name: "+joinComma(bench.BuiltinNames())+"; flags given too override it")
+	out := fs.String("out", ".", "`DIR` for results.json and results.csv (pushlab chart reads ./results.json by default)")
+	server := fs.String("server", "", "pushlab binary to start as the child server, a `PATH` (default: this one)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab bench [flags]")
 		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target), prints a summary")
