@@ -111,6 +111,9 @@ func LoadScenario(arg string) (Scenario, error) {
 	if err != nil {
 		return Scenario{}, inputErrorf("scenario %s: %v", arg, err)
 	}
+	if sc.Sweep != nil {
+		sc.Sweep.Name = strings.ReplaceAll(sc.Sweep.Name, "_", "-") // chat_rate as in the file's other keys
+	}
 	return sc, nil
 }
 
@@ -170,6 +173,12 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 	if sc.Sweep != nil {
+		if _, ok := sweepable[sc.Sweep.Name]; !ok {
+			return inputErrorf("sweep: cannot sweep %q (can: clients, rate, payload, interval, wait, chat-rate, rtt, jitter, bandwidth)", sc.Sweep.Name)
+		}
+		if len(sc.Sweep.Values) == 0 {
+			return inputErrorf("sweep %s: no values", sc.Sweep.Name)
+		}
 		for _, v := range sc.Sweep.Values {
 			p := *sc
 			p.Sweep = nil

@@ -50,6 +50,14 @@ func TestScenarioFilesOverrideTheDefault(t *testing.T) {
 		t.Errorf("json scenario: %+v", sc)
 	}
 
+	os.WriteFile(yml, []byte("sweep: {name: chat_rate, values: [\"0.5\", \"2\"]}\n"), 0o644)
+	if sc, err := LoadScenario(yml); err != nil || sc.Validate() != nil || sc.Sweep.Name != "chat-rate" {
+		t.Errorf("chat_rate sweep: %v %+v", err, sc.Sweep)
+	}
+	os.WriteFile(yml, []byte("sweep: {name: colour, values: [red]}\n"), 0o644)
+	if sc, err := LoadScenario(yml); err != nil || sc.Validate() == nil {
+		t.Errorf("sweep of an unknown parameter accepted: %v", err)
+	}
 	os.WriteFile(yml, []byte("clinets: 7\n"), 0o644)
 	if _, err := LoadScenario(yml); err == nil || !strings.Contains(err.Error(), "clinets") {
 		t.Errorf("misspelt field: %v", err)
