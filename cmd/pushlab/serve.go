@@ -62,6 +62,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pushlab serve:", err)
 		return 2
 	}
+	// Signals are caught before anyone can learn the address: a parent that
+	// reads the listening line and signals at once still gets a clean stop.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "pushlab serve:", err)
@@ -75,8 +79,6 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "listening http://%s\n", ln.Addr())
 	log.Info("pushlab serving", "addr", ln.Addr().String(), "rate", *rate, "payload", *payload)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

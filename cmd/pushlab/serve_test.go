@@ -76,8 +76,13 @@ func startServe(t *testing.T, args ...string) (*exec.Cmd, string, *lockedBuffer)
 
 func TestServeWarnsBeyondLoopbackAndStopsOnSIGTERM(t *testing.T) {
 	cmd, url, stderr := startServe(t, "--addr", "0.0.0.0:0", "--rate", "5")
-	if !strings.Contains(stderr.String(), "listening beyond this machine") {
-		t.Errorf("no warning for a non-loopback address; stderr:\n%s", stderr)
+	// stderr reaches the buffer through a pipe and a copying goroutine, so
+	// it may trail the stdout line a little.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "listening beyond this machine"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning for a non-loopback address; stderr:\n%s", stderr)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	port := url[strings.LastIndex(url, ":"):]
 	resp, err := http.Get("http://127.0.0.1" + port + "/healthz")
