@@ -66,7 +66,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if load, ok := loadAverage(); ok {
-			notes = append(notes, fmt.Sprintf("The 1-minute load average when the suite started was %.2f on %d cores; other work on the machine shows in latency tails and CPU figures.", load, runtime.NumCPU()))
+			note := fmt.Sprintf("The 1-minute load average when the suite started was %.2f on %d cores", load, runtime.NumCPU())
+			if load < 0.5 {
+				note += ": nothing else of note was running."
+			} else {
+				note += "; other work on the machine shows in latency tails and CPU figures."
+			}
+			notes = append(notes, note)
 		}
 		start := time.Now()
 		runs, err = runSuite(ctx, figDir, *outDir, stderr)
