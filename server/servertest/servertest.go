@@ -63,6 +63,11 @@ func (s *Server) waitServing(tb testing.TB) {
 		resp, err := hc.Get(s.URL + "/healthz")
 		if err == nil {
 			resp.Body.Close()
+			// The probe's connection must be gone too, or it would count
+			// against --max-conns in the test that follows.
+			for s.Stats().Snapshot(false).Connections > 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
