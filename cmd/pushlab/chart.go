@@ -27,15 +27,8 @@ func runChart(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Draws every chart the results support (latency CDF, bytes per update, request rates; the sweep's line charts) as 800x500 PNG and SVG.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "pushlab chart: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	r, err := readResults(*in)
 	if err != nil {

@@ -109,7 +109,7 @@ func TestServeOnLoopbackDoesNotWarn(t *testing.T) {
 }
 
 func TestServeBadFlagsExit2(t *testing.T) {
-	for _, args := range [][]string{{"--rate", "-1"}, {"--payload", "-5"}, {"--addr", "127.0.0.1:99999"}, {"--no-such-flag"}} {
+	for _, args := range [][]string{{"--rate", "-1"}, {"--payload", "-5"}, {"--addr", "127.0.0.1:99999"}, {"--no-such-flag"}, {"now"}} {
 		var stdout, stderr bytes.Buffer
 		if code := runServe(args, &stdout, &stderr); code != 2 {
 			t.Errorf("serve %v: exit %d, want 2 (stderr %q)", args, code, stderr.String())
