@@ -10,12 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushlab/pushlab/polling"
+	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/transport"
 	"gopkg.in/yaml.v3"
 )
-
-// Transports are the four ways a client can follow the live state, in the
-// lab's usual order.
-var Transports = []string{"short", "long", "ws", "sse"}
 
 // DefaultScenario is what `pushlab bench` runs with no flags: every
 // transport in turn, 50 clients each, 10 Hz ticks of 256 bytes, short polls
@@ -24,7 +23,7 @@ var Transports = []string{"short", "long", "ws", "sse"}
 func DefaultScenario() Scenario {
 	return Scenario{
 		Name:       "default",
-		Transports: append([]string(nil), Transports...),
+		Transports: transport.Names(),
 		Clients:    50,
 		Rate:       10,
 		Payload:    256,
@@ -117,35 +116,31 @@ func LoadScenario(arg string) (Scenario, error) {
 	return sc, nil
 }
 
-// maxWait is the longest long-poll wait the server accepts.
-const maxWait = 60 * time.Second
-
 // Validate checks every parameter; its error names the bad one.
 func (sc *Scenario) Validate() error {
 	if len(sc.Transports) == 0 {
-		return inputErrorf("transports: none given (want some of %s)", strings.Join(Transports, ","))
+		return inputErrorf("transports: none given (want some of %s)", strings.Join(transport.Names(), ","))
 	}
 	seen := map[string]bool{}
 	for _, t := range sc.Transports {
-		if !isTransport(t) {
-			return inputErrorf("transports: unknown transport %q (want some of %s)", t, strings.Join(Transports, ","))
+		if !transport.Known(t) {
+			return inputErrorf("transports: unknown transport %q (want some of %s)", t, strings.Join(transport.Names(), ","))
 		}
 		if seen[t] {
 			return inputErrorf("transports: %q given twice", t)
 		}
 		seen[t] = true
 	}
+	if err := state.CheckSettings(sc.Rate, sc.Payload); err != nil {
+		return inputErrorf("%v", err)
+	}
 	switch {
 	case sc.Clients <= 0:
 		return inputErrorf("clients: must be > 0, got %d", sc.Clients)
-	case sc.Rate < 0 || sc.Rate > 1000:
-		return inputErrorf("rate: must be between 0 and 1000 Hz, got %g", sc.Rate)
-	case sc.Payload < 0:
-		return inputErrorf("payload: must be >= 0 bytes, got %d", sc.Payload)
 	case sc.Interval <= 0:
 		return inputErrorf("interval: must be > 0, got %s", sc.Interval)
-	case sc.Wait <= 0 || sc.Wait.D() > maxWait:
-		return inputErrorf("wait: must be > 0 and at most %s, got %s", maxWait, sc.Wait)
+	case sc.Wait <= 0 || sc.Wait.D() > polling.MaxWait:
+		return inputErrorf("wait: must be > 0 and at most %s, got %s", polling.MaxWait, sc.Wait)
 	case sc.ChatRate < 0:
 		return inputErrorf("chat-rate: must be >= 0, got %g", sc.ChatRate)
 	case sc.RampUp < 0:
@@ -191,15 +186,6 @@ func (sc *Scenario) Validate() error {
 		}
 	}
 	return nil
-}
-
-func isTransport(t string) bool {
-	for _, k := range Transports {
-		if t == k {
-			return true
-		}
-	}
-	return false
 }
 
 // InputError is a mistake in what the user asked for (a flag, a scenario

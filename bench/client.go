@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Timing knobs of the simulated clients.
@@ -88,17 +90,20 @@ func (c *simClient) run(ctx context.Context) {
 		go func() { defer chat.Done(); c.chatOverHTTP(ctx, seed) }()
 		defer chat.Wait()
 	}
-	switch c.transport {
-	case "short":
-		c.runShort(ctx)
-	case "long":
-		c.runLong(ctx)
-	case "ws":
-		c.runWS(ctx)
-	case "sse":
-		c.runSSE(ctx)
-	}
+	runners[c.transport](c, ctx)
 }
+
+// runners are the simulated clients, one per transport of the table.
+var runners = map[string]func(*simClient, context.Context){
+	transport.Short: (*simClient).runShort,
+	transport.Long:  (*simClient).runLong,
+	transport.WS:    (*simClient).runWS,
+	transport.SSE:   (*simClient).runSSE,
+}
+
+// Speaks reports whether the bench has a simulated client for the named
+// transport.
+func Speaks(name string) bool { return runners[name] != nil }
 
 // fail counts an error unless the run is ending (requests cut off by the
 // end of the run are not the server's fault).

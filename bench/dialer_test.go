@@ -11,6 +11,7 @@ import (
 
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Each simulated client names itself with ?client=, so its own byte counts
@@ -27,7 +28,7 @@ func TestEachClientCountsTheSameBytesAsTheServer(t *testing.T) {
 		clients []*simClient
 		wg      sync.WaitGroup
 	)
-	for i, tr := range Transports {
+	for i, tr := range transport.Names() {
 		c := newSimClient(fmt.Sprintf("%s-only-%d", tr, i), tr, sc, base, "", run, uint64(i))
 		clients = append(clients, c)
 		wg.Add(1)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // When the network drops every connection for a moment, each client
@@ -37,7 +38,7 @@ func TestClientsCatchUpAfterTheNetworkDrops(t *testing.T) {
 		clients []*simClient
 		wg      sync.WaitGroup
 	)
-	for i, tr := range Transports {
+	for i, tr := range transport.Names() {
 		c := newSimClient(fmt.Sprintf("%s-drop-%d", tr, i), tr, sc, base, ne.addr, run, uint64(i))
 		clients = append(clients, c)
 		wg.Add(1)

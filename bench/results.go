@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Results is what one bench run produced: the scenario that was run, the
@@ -41,7 +43,7 @@ type Point struct {
 // TransportResult holds every figure for one transport at one point. Each
 // figure has one definition, in the function that fills it.
 type TransportResult struct {
-	Transport string `json:"transport"` // short, long, ws, sse
+	Transport string `json:"transport"` // a name from the transport table
 	Clients   int    `json:"clients"`
 
 	Requests   int64 `json:"requests"`  // HTTP requests sent (a WS or SSE connection counts one)
@@ -116,9 +118,7 @@ func (r *Results) Validate() error {
 			return fmt.Errorf("field points[%d].transports: empty", i)
 		}
 		for j, t := range p.Transports {
-			switch t.Transport {
-			case "short", "long", "ws", "sse":
-			default:
+			if !transport.Known(t.Transport) {
 				return fmt.Errorf("field points[%d].transports[%d].transport: unknown %q", i, j, t.Transport)
 			}
 			if t.Clients <= 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // The lab run shared by the tests below: all four transports, a handful of
@@ -61,7 +62,7 @@ func TestHarnessBytesAgreeWithServerPerTransport(t *testing.T) {
 	var sum strings.Builder
 	WriteSummary(&sum, r)
 	t.Logf("lab run:\n%s", sum.String())
-	for _, tr := range Transports {
+	for _, tr := range transport.Names() {
 		got := row(t, r, tr)
 		if got.ServerBytesOut == 0 || got.BytesDown == 0 {
 			t.Errorf("%s: no bytes down counted (harness %d, server %d)", tr, got.BytesDown, got.ServerBytesOut)
@@ -103,7 +104,7 @@ func TestShortPollBytesAreHeadersPlusBodies(t *testing.T) {
 
 func TestNoTransportMissesChat(t *testing.T) {
 	r := labRun(t)
-	for _, tr := range Transports {
+	for _, tr := range transport.Names() {
 		got := row(t, r, tr)
 		if got.ChatMissed != 0 || got.Missed != 0 {
 			t.Errorf("%s: %d chat updates and %d updates missed, want none", tr, got.ChatMissed, got.Missed)

@@ -10,7 +10,7 @@ import (
 // results.json whole, so a result always says how it was produced.
 type Scenario struct {
 	Name       string   `json:"name" yaml:"name"`
-	Transports []string `json:"transports" yaml:"transports"` // short, long, ws, sse
+	Transports []string `json:"transports" yaml:"transports"` // names from the transport table
 	Clients    int      `json:"clients" yaml:"clients"`       // per transport
 	Rate       float64  `json:"rate" yaml:"rate"`             // generator ticks per second
 	Payload    int      `json:"payload" yaml:"payload"`       // bytes of tick data

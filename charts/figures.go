@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Derived figures. Those the bench's summary also prints (requests/s, empty
@@ -165,7 +166,7 @@ func Caption(r *bench.Results) string {
 	if s := SweepName(r); s != "" {
 		fmt.Fprintf(&b, "sweep %s · ", s)
 	}
-	if n := len(sc.Transports); n > 0 && n < len(transports) {
+	if n := len(sc.Transports); n > 0 && n < len(transport.Names()) {
 		fmt.Fprintf(&b, "%s only · ", strings.Join(sc.Transports, ", "))
 	}
 	if SweepName(r) != "clients" && sc.Clients > 0 {
@@ -175,7 +176,7 @@ func Caption(r *bench.Results) string {
 	if SweepName(r) != "interval" && sc.Interval > 0 {
 		fmt.Fprintf(&b, " · poll every %s", sc.Interval)
 	}
-	if sc.Wait > 0 && (len(sc.Transports) == 0 || slices.Contains(sc.Transports, "long")) {
+	if sc.Wait > 0 && (len(sc.Transports) == 0 || slices.Contains(sc.Transports, transport.Long)) {
 		fmt.Fprintf(&b, " · long-poll wait %s", sc.Wait)
 	}
 	if sc.ChatRate > 0 {
@@ -197,7 +198,7 @@ func Caption(r *bench.Results) string {
 func sortedTransports(ts []bench.TransportResult) []bench.TransportResult {
 	out := append([]bench.TransportResult(nil), ts...)
 	sort.SliceStable(out, func(i, j int) bool {
-		return transportOrder(out[i].Transport) < transportOrder(out[j].Transport)
+		return transport.Order(out[i].Transport) < transport.Order(out[j].Transport)
 	})
 	return out
 }

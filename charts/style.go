@@ -3,6 +3,7 @@ package charts
 import (
 	"image/color"
 
+	"github.com/pushlab/pushlab/transport"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/vg"
@@ -34,44 +35,32 @@ var typeface = font.Font{Typeface: "Liberation", Variant: "Sans"}
 
 // transportStyle is how one transport looks in every chart.
 type transportStyle struct {
-	Label string // legend text
+	Label string // legend text, the transport table's label
 	Color color.RGBA
 	Shape draw.GlyphDrawer
 }
 
-// transports is the one table of transport styles, in the order the lab
-// always lists them. Colours are from the Okabe–Ito palette, which stays
+// looks are each transport's colour and marker; names and order come from
+// the transport table. Colours are from the Okabe–Ito palette, which stays
 // distinguishable for colour-blind readers and in greyscale print; the
 // markers differ too, so a line can be told apart without colour at all.
-var transports = []struct {
-	Name string
-	transportStyle
+var looks = map[string]struct {
+	color color.RGBA
+	shape draw.GlyphDrawer
 }{
-	{"short", transportStyle{"short poll", color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, draw.TriangleGlyph{}}},
-	{"long", transportStyle{"long poll", color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, draw.SquareGlyph{}}},
-	{"ws", transportStyle{"WebSocket", color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}, draw.CircleGlyph{}}},
-	{"sse", transportStyle{"SSE", color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, draw.CrossGlyph{}}},
+	transport.Short: {color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, draw.TriangleGlyph{}},
+	transport.Long:  {color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, draw.SquareGlyph{}},
+	transport.WS:    {color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}, draw.CircleGlyph{}},
+	transport.SSE:   {color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, draw.CrossGlyph{}},
 }
 
-// styleOf returns the style of a transport; an unknown name gets grey so a
-// chart still draws (the results validator rejects unknown names first).
+// styleOf returns the style of a transport; a name without a look gets grey
+// so a chart still draws (a test keeps every table entry in looks).
 func styleOf(name string) transportStyle {
-	for _, t := range transports {
-		if t.Name == name {
-			return t.transportStyle
-		}
+	if l, ok := looks[name]; ok {
+		return transportStyle{transport.Label(name), l.color, l.shape}
 	}
-	return transportStyle{name, color.RGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xFF}, draw.PlusGlyph{}}
-}
-
-// transportOrder ranks transports in the table's order, for sorting.
-func transportOrder(name string) int {
-	for i, t := range transports {
-		if t.Name == name {
-			return i
-		}
-	}
-	return len(transports)
+	return transportStyle{transport.Label(name), color.RGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xFF}, draw.PlusGlyph{}}
 }
 
 // lineStyle is a transport's line; dashed marks the second figure of a

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 
 	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // measure is one figure drawn against the swept parameter: how to read it
@@ -127,12 +128,12 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		xys       plotter.XYs
 	}
 	var lines []line
-	for _, tr := range transports {
+	for _, name := range transport.Names() {
 		for _, m := range s.measures {
-			l := line{transport: tr.Name, m: m}
+			l := line{transport: name, m: m}
 			for i, pt := range r.Points {
 				for _, t := range pt.Transports {
-					if t.Transport == tr.Name {
+					if t.Transport == name {
 						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: m.value(t, Seconds(r, i))})
 					}
 				}

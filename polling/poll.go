@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -13,7 +14,7 @@ import (
 func (p *Poller) ServePoll(w http.ResponseWriter, r *http.Request) {
 	q, err := ParsePollQuery(r.URL.Query())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		apierror.Write(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if q.Wait == 0 {

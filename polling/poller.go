@@ -1,7 +1,6 @@
 package polling
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -65,11 +64,4 @@ func (p *Poller) writeEmpty(w http.ResponseWriter, r *http.Request) {
 	if p.meter != nil {
 		p.meter.Empty(r)
 	}
-}
-
-// writeError answers with the JSON error shape of DESIGN.md.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+
+	"github.com/pushlab/pushlab/apierror"
 )
 
 // WebSocketGUID is the fixed string RFC 6455 appends to the client's key.
@@ -77,7 +79,7 @@ func (l *handshakeLog) get(id string) *Handshake {
 func (h *Hub) ServeHandshake(w http.ResponseWriter, r *http.Request) {
 	hs := h.handshakes.get(r.URL.Query().Get("id"))
 	if hs == nil {
-		writeError(w, http.StatusNotFound, "no WebSocket upgrade recorded for that id")
+		apierror.Write(w, http.StatusNotFound, "no WebSocket upgrade recorded for that id")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -89,11 +91,4 @@ func (h *Hub) ServeHandshake(w http.ResponseWriter, r *http.Request) {
 func ServeCloseCodes(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(CloseCodes)
-}
-
-// writeError answers with the JSON error shape of DESIGN.md.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -37,15 +38,15 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	since, haveSince, err := state.ParseVersion(from)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "since / Last-Event-ID: "+err.Error())
+		apierror.Write(w, http.StatusBadRequest, "since / Last-Event-ID: "+err.Error())
 		return
 	}
 	if h.cfg.Full != nil && h.cfg.Full() {
-		writeError(w, http.StatusServiceUnavailable, "server over capacity")
+		apierror.Write(w, http.StatusServiceUnavailable, "server over capacity")
 		return
 	}
 	if !h.track() {
-		writeError(w, http.StatusServiceUnavailable, "server shutting down")
+		apierror.Write(w, http.StatusServiceUnavailable, "server shutting down")
 		return
 	}
 	defer h.conns.Done()

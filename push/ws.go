@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/websocket"
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -16,18 +17,18 @@ import (
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	since, haveSince, err := state.ParseVersion(r.URL.Query().Get("since"))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "since: "+err.Error())
+		apierror.Write(w, http.StatusBadRequest, "since: "+err.Error())
 		return
 	}
 	// gorilla answers a wrong version with 400; RFC 6455 §4.4 asks for 426
 	// and the version we speak, so that a client can retry with it.
 	if websocket.IsWebSocketUpgrade(r) && r.Header.Get("Sec-WebSocket-Version") != "13" {
 		w.Header().Set("Sec-WebSocket-Version", "13")
-		writeError(w, http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version; this server speaks 13")
+		apierror.Write(w, http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version; this server speaks 13")
 		return
 	}
 	if !h.track() {
-		writeError(w, http.StatusServiceUnavailable, "server shutting down")
+		apierror.Write(w, http.StatusServiceUnavailable, "server shutting down")
 		return
 	}
 	defer h.conns.Done()
@@ -39,7 +40,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		WriteBufferSize: 4096,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			h.log.Info("ws upgrade refused", "status", status, "reason", reason.Error(), "remote", r.RemoteAddr)
-			writeError(w, status, reason.Error())
+			apierror.Write(w, status, reason.Error())
 		},
 	}
 	conn, err := up.Upgrade(w, r, nil)

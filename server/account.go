@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/polling"
+	"github.com/pushlab/pushlab/transport"
 )
 
 type accountKey struct{}
@@ -23,20 +25,20 @@ func (s *Stats) transportOf(r *http.Request) string {
 	switch r.URL.Path {
 	case "/api/poll":
 		if polling.IsLongPoll(r.URL.Query()) {
-			return "long"
+			return transport.Long
 		}
-		return "short"
+		return transport.Short
 	case "/api/state":
-		return "short"
+		return transport.Short
 	case "/ws":
-		return "ws"
+		return transport.WS
 	case "/sse":
-		return "sse"
+		return transport.SSE
 	case "/api/publish":
 		// A client that publishes over HTTP pays for it on its own transport.
 		return s.clientTransport(r.URL.Query().Get("client"))
 	}
-	return "other"
+	return transport.Other
 }
 
 // countRequests is middleware: it finds the request's account (transport
@@ -56,7 +58,7 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 		}
 		if !valid {
 			a.transport.requests.Add(1)
-			writeError(w, http.StatusBadRequest, "client: 1 to 64 of A-Z a-z 0-9 . _ : -")
+			apierror.Write(w, http.StatusBadRequest, "client: 1 to 64 of A-Z a-z 0-9 . _ : -")
 			return
 		}
 		a.each(func(c *counters) { c.requests.Add(1); c.open.Add(1) })

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -29,13 +30,9 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultAddr      = "127.0.0.1:8080"
-	DefaultRate      = 10
-	DefaultPayload   = 256
-	DefaultReadLimit = 64 << 10
-	// MaxRate and MaxPayload bound what /api/config accepts.
-	MaxRate    = 1000
-	MaxPayload = 1 << 20
+	DefaultAddr    = "127.0.0.1:8080"
+	DefaultRate    = 10
+	DefaultPayload = 256
 )
 
 func (c Config) withDefaults() Config {
@@ -46,7 +43,7 @@ func (c Config) withDefaults() Config {
 		c.Retain = state.DefaultRetain
 	}
 	if c.ReadLimit <= 0 {
-		c.ReadLimit = DefaultReadLimit
+		c.ReadLimit = push.DefaultReadLimit
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -5,7 +5,9 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/push"
+	"github.com/pushlab/pushlab/state"
 )
 
 // liveConfig is what the demo page may change while the lab runs.
@@ -20,25 +22,21 @@ type liveConfig struct {
 func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		if !isLoopback(r.RemoteAddr) {
-			writeError(w, http.StatusForbidden, "config may be changed from this machine only")
+			apierror.Write(w, http.StatusForbidden, "config may be changed from this machine only")
 			return
 		}
 		if !s.sameOrigin(r) {
-			writeError(w, http.StatusForbidden, "origin not allowed")
+			apierror.Write(w, http.StatusForbidden, "origin not allowed")
 			return
 		}
 		rate, payload := s.gen.Settings()
 		c := liveConfig{Rate: rate, Payload: payload}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&c); err != nil {
-			writeError(w, http.StatusBadRequest, "body: want {\"rate\":HZ,\"payload\":BYTES}")
+			apierror.Write(w, http.StatusBadRequest, "body: want {\"rate\":HZ,\"payload\":BYTES}")
 			return
 		}
-		if c.Rate < 0 || c.Rate > MaxRate {
-			writeError(w, http.StatusBadRequest, "rate: must be between 0 and 1000")
-			return
-		}
-		if c.Payload < 0 || c.Payload > MaxPayload {
-			writeError(w, http.StatusBadRequest, "payload: must be between 0 and 1048576")
+		if err := state.CheckSettings(c.Rate, c.Payload); err != nil {
+			apierror.Write(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		s.gen.Set(c.Rate, c.Payload)

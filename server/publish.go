@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -18,7 +19,7 @@ type publishRequest struct {
 // over HTTP. The body is limited; a foreign page may not publish.
 func (s *Server) servePublish(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
-		writeError(w, http.StatusForbidden, "origin not allowed")
+		apierror.Write(w, http.StatusForbidden, "origin not allowed")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.ReadLimit)
@@ -27,26 +28,26 @@ func (s *Server) servePublish(w http.ResponseWriter, r *http.Request) {
 	if err := dec.Decode(&req); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "body larger than the limit")
+			apierror.Write(w, http.StatusRequestEntityTooLarge, "body larger than the limit")
 			return
 		}
-		writeError(w, http.StatusBadRequest, "body: want {\"kind\":\"chat\",\"data\":...}")
+		apierror.Write(w, http.StatusBadRequest, "body: want {\"kind\":\"chat\",\"data\":...}")
 		return
 	}
 	if req.Kind == "" {
 		req.Kind = state.KindChat
 	}
 	if req.Kind != state.KindChat {
-		writeError(w, http.StatusBadRequest, "kind: clients publish chat only")
+		apierror.Write(w, http.StatusBadRequest, "kind: clients publish chat only")
 		return
 	}
 	if len(req.Data) == 0 || string(req.Data) == "null" {
-		writeError(w, http.StatusBadRequest, "data: required")
+		apierror.Write(w, http.StatusBadRequest, "data: required")
 		return
 	}
 	u, err := s.store.Publish(req.Kind, req.Data)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		apierror.Write(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]uint64{"v": u.V})
@@ -58,9 +59,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-// writeError answers with the JSON error shape of DESIGN.md.
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
 }

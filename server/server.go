@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/polling"
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/state"
@@ -52,11 +53,8 @@ type Server struct {
 // New builds a server; Serve starts it.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	if cfg.Rate < 0 || cfg.Rate > MaxRate {
-		return nil, errors.New("rate must be between 0 and 1000")
-	}
-	if cfg.Payload < 0 || cfg.Payload > MaxPayload {
-		return nil, errors.New("payload must be between 0 and 1048576 bytes")
+	if err := state.CheckSettings(cfg.Rate, cfg.Payload); err != nil {
+		return nil, err
 	}
 	if cfg.MaxConns < 0 {
 		return nil, errors.New("max-conns must be 0 (no limit) or more")
@@ -104,10 +102,10 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns,
 		middleware.GetHead) // HEAD is answered by the GET route, as net/http does
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+		apierror.Write(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such route")
+		apierror.Write(w, http.StatusNotFound, "no such route")
 	})
 
 	r.Route("/api", func(r chi.Router) {
@@ -115,6 +113,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/poll", s.poller.ServePoll)
 		r.Post("/publish", s.servePublish)
 		r.Get("/stats", s.stats.serveStats)
+		r.Get("/transports", serveTransports)
 		r.Get("/handshake", s.hub.ServeHandshake)
 		r.Get("/closecodes", push.ServeCloseCodes)
 		r.Get("/config", s.serveConfig)
@@ -142,7 +141,7 @@ func (s *Server) limitConns(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.full() && r.URL.Path != "/ws" && r.URL.Path != "/healthz" {
 			w.Header().Set("Retry-After", "1")
-			writeError(w, http.StatusServiceUnavailable, "server over capacity")
+			apierror.Write(w, http.StatusServiceUnavailable, "server over capacity")
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/transport"
 )
 
-// Transports as they are named in /api/stats, results and charts. "other"
+// accountNames are the transports of the table and transport.Other, which
 // holds what belongs to none of them (the page, /api/stats itself, ...).
-var transportNames = []string{"short", "long", "ws", "sse", "other"}
+func accountNames() []string { return append(transport.Names(), transport.Other) }
 
 // maxClients bounds the per-client table; past it, clients are counted in
 // their transport only.
@@ -105,19 +106,19 @@ func newStats(store state.Store) *Stats {
 		transports: make(map[string]*counters),
 		clients:    make(map[string]*client),
 	}
-	for _, t := range transportNames {
+	for _, t := range accountNames() {
 		s.transports[t] = new(counters)
 	}
 	return s
 }
 
-func (s *Stats) otherAccount() *account { return &account{transport: s.transports["other"]} }
+func (s *Stats) otherAccount() *account { return &account{transport: s.transports[transport.Other]} }
 
-// account returns the account for a request of transport by client id (may
-// be empty). A client keeps the transport it first used, unless that was
-// "other" (it published before it polled).
-func (s *Stats) account(transport, id string) *account {
-	a := &account{transport: s.transports[transport]}
+// account returns the account for a request of the named transport by
+// client id (may be empty). A client keeps the transport it first used,
+// unless that was transport.Other (it published before it polled).
+func (s *Stats) account(name, id string) *account {
+	a := &account{transport: s.transports[name]}
 	if id == "" {
 		return a
 	}
@@ -129,26 +130,26 @@ func (s *Stats) account(transport, id string) *account {
 			return a
 		}
 		c = new(client)
-		c.transport.Store(&transport)
+		c.transport.Store(&name)
 		s.clients[id] = c
-	} else if t := *c.transport.Load(); t == "other" && transport != "other" {
-		c.transport.Store(&transport)
+	} else if t := *c.transport.Load(); t == transport.Other && name != transport.Other {
+		c.transport.Store(&name)
 	}
 	a.client = c
 	return a
 }
 
-// clientTransport returns the transport a named client has used, or "other".
+// clientTransport returns the transport a named client has used, or transport.Other.
 func (s *Stats) clientTransport(id string) string {
 	if id == "" {
-		return "other"
+		return transport.Other
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := s.clients[id]; c != nil {
 		return *c.transport.Load()
 	}
-	return "other"
+	return transport.Other
 }
 
 // StatsSnapshot is the /api/stats document (DESIGN.md).

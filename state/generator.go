@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -9,6 +10,25 @@ import (
 	"sync"
 	"time"
 )
+
+// Bounds of the generator's settings; the server's flags, /api/config and
+// the bench's scenarios are all checked against these.
+const (
+	MaxRate    = 1000    // ticks per second
+	MaxPayload = 1 << 20 // bytes of data per tick
+)
+
+// CheckSettings says which setting is out of bounds, in words fit for a
+// flag's or a request's error.
+func CheckSettings(rate float64, payload int) error {
+	if !(rate >= 0 && rate <= MaxRate) { // also refuses NaN
+		return fmt.Errorf("rate must be between 0 and %d ticks per second, got %g", MaxRate, rate)
+	}
+	if payload < 0 || payload > MaxPayload {
+		return fmt.Errorf("payload must be between 0 and %d bytes, got %d", MaxPayload, payload)
+	}
+	return nil
+}
 
 // DefaultInstruments are the prices the generator moves.
 var DefaultInstruments = []string{"ACME", "GLOBX", "INITech", "UMBRL", "WAYNE"}

@@ -26,6 +26,7 @@ import (
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
+	"github.com/pushlab/pushlab/transport"
 )
 
 const (
@@ -38,7 +39,16 @@ const (
 	screenshotFill = 25 * time.Second
 )
 
-var kinds = []string{"short", "long", "ws", "sse"}
+// kinds are the transports with a panel: those of the table a browser speaks.
+var kinds = func() []string {
+	var names []string
+	for _, tr := range transport.All() {
+		if tr.Browser {
+			names = append(names, tr.Name)
+		}
+	}
+	return names
+}()
 
 func TestDemoPageInChromium(t *testing.T) {
 	browser := chromiumPath(t)

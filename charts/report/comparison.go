@@ -7,23 +7,15 @@ import (
 
 	"github.com/pushlab/pushlab/bench"
 	"github.com/pushlab/pushlab/charts"
+	"github.com/pushlab/pushlab/transport"
 )
 
-// labels are the transports' names in prose and tables.
-var labels = map[string]string{"short": "short poll", "long": "long poll", "ws": "WebSocket", "sse": "SSE"}
-
-func label(t string) string {
-	if l, ok := labels[t]; ok {
-		return l
-	}
-	return t
-}
-
-var order = map[string]int{"short": 0, "long": 1, "ws": 2, "sse": 3}
+// label is a transport's name in prose and tables.
+func label(t string) string { return transport.Label(t) }
 
 func sorted(ts []bench.TransportResult) []bench.TransportResult {
 	out := append([]bench.TransportResult(nil), ts...)
-	sort.SliceStable(out, func(i, j int) bool { return order[out[i].Transport] < order[out[j].Transport] })
+	sort.SliceStable(out, func(i, j int) bool { return transport.Order(out[i].Transport) < transport.Order(out[j].Transport) })
 	return out
 }
 

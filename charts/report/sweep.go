@@ -6,6 +6,7 @@ import (
 
 	"github.com/pushlab/pushlab/bench"
 	"github.com/pushlab/pushlab/charts"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // sweep writes one sweep's table, line charts and readings. The
@@ -84,7 +85,7 @@ func readSweep(chart string, r *bench.Results) string {
 	var parts []string
 	each := func(f func(t bench.TransportResult, secs float64) float64, unit string) {
 		parts = parts[:0]
-		for _, tr := range []string{"short", "long", "ws", "sse"} {
+		for _, tr := range transport.Names() {
 			if xs := series(r, tr, f); len(xs) > 0 {
 				parts = append(parts, fmt.Sprintf("%s %s", label(tr), span(xs, unit)))
 			}

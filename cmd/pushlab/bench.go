@@ -9,15 +9,17 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // benchFlags are the scenario parameters `pushlab bench` takes as flags,
 // with what each means; their defaults come from bench.DefaultScenario.
 var benchFlags = []struct{ name, usage string }{
-	{"transports", "comma-separated `LIST` of transports to compare: short,long,ws,sse"},
+	{"transports", "comma-separated `LIST` of transports to compare: " + strings.Join(transport.Names(), ",")},
 	{"clients", "`N` simulated clients per transport"},
 	{"rate", "server generator ticks per second, `HZ` (child server only)"},
 	{"payload", "`BYTES` of data in each tick (child server only)"},

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/state"
 )
@@ -29,7 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		retain    = fs.Int("retain", state.DefaultRetain, "updates kept so reconnecting clients can catch up")
 		origins   = fs.String("allow-origin", "", "comma-separated origins (scheme://host:port) allowed besides the lab's own; * for any")
 		maxConns  = fs.Int("max-conns", 0, "most open connections; past it HTTP gets 503 and WebSocket close 1013 (0 = no limit)")
-		readLimit = fs.Int64("read-limit", server.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
+		readLimit = fs.Int64("read-limit", push.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
 		stateFile = fs.String("state-file", "", "keep the live state in this file across a graceful restart (loaded at start, written at shutdown)")
 		verbose   = fs.Bool("v", false, "log every request (debug level)")
 	)

@@ -159,13 +159,19 @@ class SSEClient {
   }
 }
 
+// clientMakers has one entry per transport of the server's table that a
+// browser can speak (GET /api/transports, "browser": true); a Go test keeps
+// the two in step.
+export const clientMakers = {
+  short: (panel, settings) => new Poller(panel, settings, false),
+  long: (panel, settings) => new Poller(panel, settings, true),
+  ws: (panel, settings, onWSOpen) => new WSClient(panel, onWSOpen),
+  sse: (panel) => new SSEClient(panel),
+};
+
 // makeClient returns the client for a panel's transport.
 export function makeClient(panel, settings, onWSOpen) {
-  switch (panel.kind) {
-    case 'short': return new Poller(panel, settings, false);
-    case 'long': return new Poller(panel, settings, true);
-    case 'ws': return new WSClient(panel, onWSOpen);
-    case 'sse': return new SSEClient(panel);
-  }
-  throw new Error(`unknown transport ${panel.kind}`);
+  const make = clientMakers[panel.kind];
+  if (!make) throw new Error(`this page has no client for transport ${panel.kind}`);
+  return make(panel, settings, onWSOpen);
 }

@@ -6,13 +6,15 @@
 
 import { t, translate, setLanguage, currentLanguage, onLanguageChange } from './i18n.js';
 import { Panel } from './panel.js';
-import { makeClient } from './clients.js';
+import { makeClient, clientMakers } from './clients.js';
 import { TimeChart, colors, formatMs, formatRate } from './charts.js';
 import { showHandshake, waitingForHandshake, rerenderHandshake } from './handshake.js';
 import { loadCloseCodes, describeSelected, runTry } from './closecodes.js';
 import { fmtDuration } from './format.js';
 
-const kinds = ['short', 'long', 'ws', 'sse'];
+// The transports with a panel: the server's table (GET /api/transports),
+// those a browser can speak, in the table's order.
+let kinds = [];
 const statsEvery = 1000; // ms between reads of /api/stats
 const $ = (id) => document.getElementById(id);
 
@@ -256,8 +258,16 @@ function relabel() {
   }
 }
 
-function start() {
+async function loadTransports() {
+  const res = await fetch('/api/transports', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`GET /api/transports: HTTP ${res.status}`);
+  const table = await res.json();
+  kinds = table.filter((tr) => tr.browser && clientMakers[tr.name]).map((tr) => tr.name);
+}
+
+async function start() {
   $('server-host').textContent = location.host;
+  await loadTransports();
   buildPanels();
   setLanguage(currentLanguage());
   onLanguageChange(relabel);

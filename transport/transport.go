@@ -1,0 +1,92 @@
+// Package transport is the one table of the ways a client can follow the
+// live state. The server counts traffic under these names and serves the
+// table at /api/transports, the bench validates its flags against it and
+// picks a simulated client per entry, the charts and the report take labels
+// and order from it, and the demo page builds its panels from it. Adding a
+// transport is one entry here, one server file and one bench client file.
+package transport
+
+import "slices"
+
+// Names of the transports, as /api/stats, results files and flags spell them.
+const (
+	Short = "short"
+	Long  = "long"
+	WS    = "ws"
+	SSE   = "sse"
+)
+
+// Other is the account for traffic that belongs to no transport: the demo
+// page's files, /api/stats itself, the bench's control requests.
+const Other = "other"
+
+// Transport is one way of following the live state.
+type Transport struct {
+	Name  string `json:"name"`  // short, long, ws, sse
+	Label string `json:"label"` // in prose, tables and legends: "short poll"
+	// Route is how a client opens it: the path and, where two transports
+	// share a path, the query that tells them apart.
+	Route string `json:"route"`
+	// Holds is true when a client keeps a connection (or a request) open
+	// while it waits for the next update: its idle cost is memory on the
+	// server, not requests.
+	Holds bool `json:"holds_connection"`
+	// Push is true when the server sends each update unasked, as soon as it
+	// is published.
+	Push bool `json:"push"`
+	// Browser is true when a web page can speak it; the demo has a panel
+	// for each such transport.
+	Browser bool `json:"browser"`
+}
+
+// table is in the lab's usual order: pull before push, oldest first.
+var table = []Transport{
+	{Name: Short, Label: "short poll", Route: "GET /api/poll?since=V", Browser: true},
+	{Name: Long, Label: "long poll", Route: "GET /api/poll?since=V&wait=25s", Holds: true, Browser: true},
+	{Name: WS, Label: "WebSocket", Route: "GET /ws?since=V", Holds: true, Push: true, Browser: true},
+	{Name: SSE, Label: "SSE", Route: "GET /sse?since=V", Holds: true, Push: true, Browser: true},
+}
+
+// All returns the table, in order.
+func All() []Transport { return slices.Clone(table) }
+
+// Names returns every transport's name, in order.
+func Names() []string {
+	names := make([]string, len(table))
+	for i, t := range table {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// Lookup returns the named transport.
+func Lookup(name string) (Transport, bool) {
+	if i := index(name); i >= 0 {
+		return table[i], true
+	}
+	return Transport{}, false
+}
+
+// Known reports whether name is a transport of the table.
+func Known(name string) bool { return index(name) >= 0 }
+
+// Label returns the transport's label, or the name itself when unknown.
+func Label(name string) string {
+	if t, ok := Lookup(name); ok {
+		return t.Label
+	}
+	return name
+}
+
+// Order ranks a transport by its place in the table, for sorting; unknown
+// names sort last.
+func Order(name string) int {
+	if i := index(name); i >= 0 {
+		return i
+	}
+	return len(table)
+}
+
+func index(name string) int {
+	return slices.IndexFunc(table, func(t Transport) bool { return t.Name == name })
+}
