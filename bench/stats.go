@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/pushlab/pushlab/transport"
 )
 
 // serverStats is the part of /api/stats the harness reads.
@@ -53,7 +55,7 @@ func fetchStats(ctx context.Context, ctl *http.Client, base *url.URL) (serverSta
 // fetchUpdates returns the retained updates after v, to learn the publish
 // time and kind of versions that no client received itself.
 func fetchUpdates(ctx context.Context, ctl *http.Client, base *url.URL, v uint64) ([]update, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/api/poll?since="+strconv.FormatUint(v, 10), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/api/poll?client="+transport.ControlClient+"&since="+strconv.FormatUint(v, 10), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,9 @@ var validClientID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // transportOf names the transport a request uses, for accounting.
 func (s *Stats) transportOf(r *http.Request) string {
+	if r.URL.Query().Get("client") == transport.ControlClient {
+		return transport.Other
+	}
 	switch r.URL.Path {
 	case "/api/poll":
 		if polling.IsLongPoll(r.URL.Query()) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Each client names itself, runs a scripted exchange over its transport and
@@ -130,6 +131,8 @@ func TestStatsAndMetricsServe(t *testing.T) {
 	lab.Generator().Tick()
 	hc := (&wireCounter{}).httpClient()
 	poll(t, hc, lab.URL, "?since=0&client=x")
+	// A measuring tool's own poll is not a short poller's traffic.
+	poll(t, hc, lab.URL, "?since=0&client="+transport.ControlClient)
 	resp, err := hc.Get(lab.URL + "/api/stats")
 	if err != nil {
 		t.Fatal(err)
@@ -139,10 +142,11 @@ func TestStatsAndMetricsServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if st.Version != 1 || st.Transports["short"].Requests != 1 || st.Clients["x"].Transport != "short" {
+	if st.Version != 1 || st.Transports["short"].Requests != 1 || st.Clients["x"].Transport != "short" ||
+		st.Clients[transport.ControlClient].Transport != transport.Other {
 		t.Fatalf("stats: %+v", st)
 	}
-	for _, name := range []string{"short", "long", "ws", "sse"} {
+	for _, name := range transport.Names() {
 		if _, ok := st.Transports[name]; !ok {
 			t.Errorf("stats lack transport %s", name)
 		}

@@ -20,6 +20,12 @@ const (
 // page's files, /api/stats itself, the bench's control requests.
 const Other = "other"
 
+// ControlClient is the ?client= name of a measuring tool's own requests
+// (the bench's catch-up poll after its window, say): the server counts them
+// under Other whatever their route, so that a transport's counters hold its
+// clients' traffic only.
+const ControlClient = "control"
+
 // Transport is one way of following the live state.
 type Transport struct {
 	Name  string `json:"name"`  // short, long, ws, sse
