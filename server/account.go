@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/polling"
 	"github.com/pushlab/pushlab/transport"
@@ -61,11 +62,16 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 		}
 		if !valid {
 			a.transport.requests.Add(1)
+			a.transport.refused.Add(1)
 			apierror.Write(w, http.StatusBadRequest, "client: 1 to 64 of A-Z a-z 0-9 . _ : -")
 			return
 		}
 		a.each(func(c *counters) { c.requests.Add(1); c.open.Add(1) })
-		defer a.each(func(c *counters) { c.open.Add(-1) })
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, a)))
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		defer func() {
+			outcome := a.outcome(ww.Status())
+			a.each(func(c *counters) { outcome(c).Add(1); c.open.Add(-1) })
+		}()
+		next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), accountKey{}, a)))
 	})
 }

@@ -13,7 +13,7 @@ import (
 type statsCollector struct {
 	stats *Stats
 
-	requests, empty, deliveries, open, bytesIn, bytesOut, version, conns *prometheus.Desc
+	requests, answered, empty, refused, aborted, deliveries, open, bytesIn, bytesOut, version, conns *prometheus.Desc
 }
 
 func newStatsCollector(s *Stats) *statsCollector {
@@ -23,7 +23,10 @@ func newStatsCollector(s *Stats) *statsCollector {
 	return &statsCollector{
 		stats:      s,
 		requests:   d("requests_total", "HTTP requests (a WS or SSE connection counts one), by transport.", "transport"),
+		answered:   d("answered_requests_total", "Requests answered with updates or a non-error response, by transport.", "transport"),
 		empty:      d("empty_responses_total", "Responses that carried no update (204/304), by transport.", "transport"),
+		refused:    d("refused_requests_total", "Requests answered with an error status, by transport.", "transport"),
+		aborted:    d("aborted_requests_total", "Requests that ended without an answer (client gone, shutdown), by transport.", "transport"),
 		deliveries: d("deliveries_total", "Updates delivered to clients, by transport.", "transport"),
 		open:       d("open_requests", "Requests or push connections in progress, by transport.", "transport"),
 		bytesIn:    d("wire_bytes_in_total", "Bytes read from clients on the wire, headers and framing included.", "transport"),
@@ -34,7 +37,7 @@ func newStatsCollector(s *Stats) *statsCollector {
 }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.requests, c.empty, c.deliveries, c.open, c.bytesIn, c.bytesOut, c.version, c.conns} {
+	for _, d := range []*prometheus.Desc{c.requests, c.answered, c.empty, c.refused, c.aborted, c.deliveries, c.open, c.bytesIn, c.bytesOut, c.version, c.conns} {
 		ch <- d
 	}
 }
@@ -43,7 +46,10 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	snap := c.stats.Snapshot(false)
 	for name, t := range snap.Transports {
 		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(t.Requests), name)
+		ch <- prometheus.MustNewConstMetric(c.answered, prometheus.CounterValue, float64(t.Answered), name)
 		ch <- prometheus.MustNewConstMetric(c.empty, prometheus.CounterValue, float64(t.Empty), name)
+		ch <- prometheus.MustNewConstMetric(c.refused, prometheus.CounterValue, float64(t.Refused), name)
+		ch <- prometheus.MustNewConstMetric(c.aborted, prometheus.CounterValue, float64(t.Aborted), name)
 		ch <- prometheus.MustNewConstMetric(c.deliveries, prometheus.CounterValue, float64(t.Deliveries), name)
 		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(t.Open), name)
 		ch <- prometheus.MustNewConstMetric(c.bytesIn, prometheus.CounterValue, float64(t.BytesIn), name)

@@ -19,10 +19,15 @@ func accountNames() []string { return append(transport.Names(), transport.Other)
 // their transport only.
 const maxClients = 50000
 
-// counters are one transport's or one client's figures.
+// counters are one transport's or one client's figures. Every request ends
+// in exactly one of answered, empty, refused or aborted, so requests equals
+// their sum plus the requests still open.
 type counters struct {
 	requests   atomic.Int64
-	empty      atomic.Int64
+	answered   atomic.Int64 // got an answer: updates, or a non-error response to a publish, a page, ...
+	empty      atomic.Int64 // answered with no update (204/304)
+	refused    atomic.Int64 // answered with an error status
+	aborted    atomic.Int64 // ended without an answer: the client gave up, the server shut down
 	deliveries atomic.Int64
 	open       atomic.Int64
 	bytesIn    atomic.Int64
@@ -33,7 +38,10 @@ type counters struct {
 type CounterSnapshot struct {
 	Transport  string `json:"transport,omitempty"`
 	Requests   int64  `json:"requests"`
+	Answered   int64  `json:"answered"`
 	Empty      int64  `json:"empty"`
+	Refused    int64  `json:"refused"`
+	Aborted    int64  `json:"aborted"`
 	Deliveries int64  `json:"deliveries"`
 	Open       int64  `json:"open"`
 	BytesIn    int64  `json:"bytes_in"`
@@ -42,7 +50,8 @@ type CounterSnapshot struct {
 
 func (c *counters) snapshot() CounterSnapshot {
 	return CounterSnapshot{
-		Requests: c.requests.Load(), Empty: c.empty.Load(), Deliveries: c.deliveries.Load(),
+		Requests: c.requests.Load(), Answered: c.answered.Load(), Empty: c.empty.Load(),
+		Refused: c.refused.Load(), Aborted: c.aborted.Load(), Deliveries: c.deliveries.Load(),
 		Open: c.open.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
 	}
 }
@@ -54,10 +63,34 @@ type client struct {
 }
 
 // account is where one request's bytes and figures go: its transport and,
-// when it named itself, its client.
+// when it named itself, its client. It also notes what the request was
+// answered with, to count its outcome when it ends.
 type account struct {
+	name      string // the transport's
 	transport *counters
 	client    *client // nil when unnamed
+
+	delivered atomic.Bool // some update reached the client
+	emptied   atomic.Bool // answered that there was nothing new
+}
+
+// outcome picks the counter that a request ending now with the given
+// response status adds to. A request that ended before any answer was
+// aborted, and so was a push stream that ended before it delivered an
+// update (its 200 or 101 opened the stream; the answer is the updates).
+func (a *account) outcome(status int) func(*counters) *atomic.Int64 {
+	tr, _ := transport.Lookup(a.name)
+	switch {
+	case a.delivered.Load():
+		return func(c *counters) *atomic.Int64 { return &c.answered }
+	case a.emptied.Load():
+		return func(c *counters) *atomic.Int64 { return &c.empty }
+	case status >= 400:
+		return func(c *counters) *atomic.Int64 { return &c.refused }
+	case status == 0 || tr.Push:
+		return func(c *counters) *atomic.Int64 { return &c.aborted }
+	}
+	return func(c *counters) *atomic.Int64 { return &c.answered }
 }
 
 func (a *account) addIn(n int64) {
@@ -112,13 +145,15 @@ func newStats(store state.Store) *Stats {
 	return s
 }
 
-func (s *Stats) otherAccount() *account { return &account{transport: s.transports[transport.Other]} }
+func (s *Stats) otherAccount() *account {
+	return &account{name: transport.Other, transport: s.transports[transport.Other]}
+}
 
 // account returns the account for a request of the named transport by
 // client id (may be empty). A client keeps the transport it first used,
 // unless that was transport.Other (it published before it polled).
 func (s *Stats) account(name, id string) *account {
-	a := &account{transport: s.transports[name]}
+	a := &account{name: name, transport: s.transports[name]}
 	if id == "" {
 		return a
 	}
@@ -206,6 +241,7 @@ func (s *Stats) serveStats(w http.ResponseWriter, r *http.Request) {
 // Deliver implements polling.Meter and push.Meter.
 func (s *Stats) Deliver(r *http.Request, n int) {
 	if a := accountFrom(r.Context()); a != nil {
+		a.delivered.Store(true)
 		a.each(func(c *counters) { c.deliveries.Add(int64(n)) })
 	}
 }
@@ -213,6 +249,6 @@ func (s *Stats) Deliver(r *http.Request, n int) {
 // Empty implements polling.Meter.
 func (s *Stats) Empty(r *http.Request) {
 	if a := accountFrom(r.Context()); a != nil {
-		a.each(func(c *counters) { c.empty.Add(1) })
+		a.emptied.Store(true)
 	}
 }
