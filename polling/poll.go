@@ -57,7 +57,9 @@ func (p *Poller) hold(w http.ResponseWriter, r *http.Request, q PollQuery) {
 			p.writeEmpty(w, r)
 			return
 		case <-r.Context().Done():
-			return // client gone: nothing to write, nothing left waiting
+			// The client is gone. Returning would make net/http write an
+			// empty 200 to a closed socket; aborting writes nothing.
+			panic(http.ErrAbortHandler)
 		case <-p.done:
 			p.writeEmpty(w, r)
 			return

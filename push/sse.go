@@ -103,7 +103,9 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-r.Context().Done():
-			return
+			// The client is gone: end without the chunked stream's last
+			// chunk, which nobody would read.
+			panic(http.ErrAbortHandler)
 		case <-h.ctx.Done():
 			return
 		}
