@@ -2,7 +2,7 @@ package broker
 
 import (
 	"context"
-		"errors"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
