@@ -274,6 +274,18 @@ func TestOpenFailsFastWithoutABroker(t *testing.T) {
 	}
 }
 
+func TestOpenSaysWhenTheBrokerHasNoJetStream(t *testing.T) {
+	b := brokertest.StartPlain(t)
+	start := time.Now()
+	_, err := Open(Config{URLs: b.URL(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err == nil || !strings.Contains(err.Error(), "-js") {
+		t.Fatalf("open on a NATS server without JetStream: %v, want an error that says -js", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v", d)
+	}
+}
+
 func TestParseURLs(t *testing.T) {
 	good := map[string]int{
 		"nats://127.0.0.1:4222":                     1,

@@ -19,16 +19,28 @@ const readyWait = 10 * time.Second
 
 // Broker is one NATS server with JetStream.
 type Broker struct {
-	tb   testing.TB
-	dir  string
-	port int
-	ns   *server.Server
+	tb    testing.TB
+	dir   string
+	port  int
+	plain bool // no JetStream: a broker pushlab cannot use
+	ns    *server.Server
 }
 
 // Start runs a broker until the test ends.
 func Start(tb testing.TB) *Broker {
 	tb.Helper()
-	b := &Broker{tb: tb, dir: tb.TempDir(), port: -1}
+	return start(tb, false)
+}
+
+// StartPlain runs a NATS server without JetStream until the test ends.
+func StartPlain(tb testing.TB) *Broker {
+	tb.Helper()
+	return start(tb, true)
+}
+
+func start(tb testing.TB, plain bool) *Broker {
+	tb.Helper()
+	b := &Broker{tb: tb, dir: tb.TempDir(), port: -1, plain: plain}
 	b.start()
 	b.port = b.ns.Addr().(*net.TCPAddr).Port
 	tb.Cleanup(b.Stop)
@@ -40,7 +52,7 @@ func (b *Broker) start() {
 	ns, err := server.NewServer(&server.Options{
 		Host:      "127.0.0.1",
 		Port:      b.port,
-		JetStream: true,
+		JetStream: !b.plain,
 		StoreDir:  b.dir,
 		NoLog:     true,
 		NoSigs:    true,
