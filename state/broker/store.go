@@ -104,7 +104,7 @@ func Open(cfg Config) (*Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 
-	where := redact(strings.Join(urls, ","))
+	where := redactAll(urls)
 	s.nc, err = nats.Connect(strings.Join(urls, ","),
 		nats.Name("pushlab"),
 		nats.Timeout(min(maxDial, dialBudget/time.Duration(len(urls)))),
@@ -342,7 +342,7 @@ func (s *Store) Status() Status {
 	if st.Connected {
 		st.URL = s.nc.ConnectedUrlRedacted()
 	} else {
-		st.URL = redact(strings.Join(s.urls, ","))
+		st.URL = redactAll(s.urls)
 	}
 	return st
 }

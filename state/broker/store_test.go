@@ -307,6 +307,13 @@ func TestParseURLs(t *testing.T) {
 	}
 }
 
+func TestRedactDropsPasswords(t *testing.T) {
+	got := redactAll([]string{"nats://user:secret@a:4222", "nats://b:4223"})
+	if got != "nats://a:4222,nats://b:4223" {
+		t.Fatalf("redacted %q", got)
+	}
+}
+
 func TestPublishDuringAnOutageFailsAtOnceAndNothingIsHalfPublished(t *testing.T) {
 	b := brokertest.Start(t)
 	s := open(t, b.URL(), 64, nil)

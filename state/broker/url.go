@@ -49,3 +49,12 @@ func redact(raw string) string {
 	u.User = nil
 	return u.String()
 }
+
+// redactAll is the URLs, redacted, as --broker spells them.
+func redactAll(urls []string) string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = redact(u)
+	}
+	return strings.Join(out, ",")
+}
