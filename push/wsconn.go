@@ -35,6 +35,7 @@ type wsConn struct {
 
 	closeReq   chan *Disconnect // reader -> writer: close with this
 	pongs      chan string      // reader -> writer: answer this ping
+	notes      chan []byte      // reader -> writer: send this text frame (a publish error)
 	readerDone chan struct{}    // closed when readPump returns
 }
 
@@ -43,6 +44,7 @@ func newWSConn(h *Hub, conn *websocket.Conn, r *http.Request, proto string, cur 
 		hub: h, conn: conn, req: r, proto: proto, cur: cur,
 		closeReq:   make(chan *Disconnect, 1),
 		pongs:      make(chan string, 1),
+		notes:      make(chan []byte, maxNotes),
 		readerDone: make(chan struct{}),
 	}
 }
@@ -123,10 +125,32 @@ func (c *wsConn) handle(kind int, r io.Reader) *Disconnect {
 			if errors.Is(err, state.ErrBadData) {
 				return &Disconnect{ClosePolicy, "publish data is not valid JSON"}
 			}
+			if errors.Is(err, state.ErrUnavailable) {
+				return c.notify(unavailableFrame)
+			}
 			return disconnectPublished
 		}
 	}
 	return nil
+}
+
+// unavailableFrame answers a publish the store could not carry out now (its
+// broker is unreachable): nothing was published, the connection stays.
+var unavailableFrame = []byte(`{"type":"error","error":"broker unreachable: the update was not published; try again"}`)
+
+// maxNotes bounds the error frames queued for the writer; a client that
+// publishes faster than they drain is asked to come back later.
+const maxNotes = 8
+
+// notify hands a text frame to the writer, or says to close when too many
+// are waiting.
+func (c *wsConn) notify(frame []byte) *Disconnect {
+	select {
+	case c.notes <- frame:
+		return nil
+	default:
+		return &Disconnect{CloseTryAgainLater, "broker unreachable; publishing refused, try again later"}
+	}
 }
 
 // drain reads and discards until the client answers our close frame or the
@@ -170,6 +194,11 @@ func (c *wsConn) writePump() {
 		case <-changed:
 		case <-ping.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.hub.cfg.WriteWait)); err != nil {
+				return
+			}
+		case frame := <-c.notes:
+			c.conn.SetWriteDeadline(time.Now().Add(c.hub.cfg.WriteWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
 				return
 			}
 		case data := <-c.pongs:

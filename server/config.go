@@ -26,6 +26,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Store replaces the in-memory store (a broker-backed one, say).
 	Store state.Store
+	// Broker, if set, shares the live state with other instances through
+	// NATS JetStream: comma-separated nats:// URLs (state/broker).
+	Broker string
 }
 
 // Defaults.

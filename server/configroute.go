@@ -40,6 +40,9 @@ func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.gen.Set(c.Rate, c.Payload)
+		if s.broker != nil && c.Rate > 0 {
+			warnGenerator(s.log, c.Rate)
+		}
 		s.log.Info("config changed", "rate", c.Rate, "payload", c.Payload, "remote", r.RemoteAddr)
 	}
 	rate, payload := s.gen.Settings()

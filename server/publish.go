@@ -46,6 +46,12 @@ func (s *Server) servePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.store.Publish(req.Kind, req.Data)
+	if errors.Is(err, state.ErrUnavailable) {
+		// Nothing was published: the client may send the same again.
+		w.Header().Set("Retry-After", "1")
+		apierror.Write(w, http.StatusServiceUnavailable, "broker unreachable: the update was not published; try again")
+		return
+	}
 	if err != nil {
 		apierror.Write(w, http.StatusBadRequest, err.Error())
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/pushlab/pushlab/polling"
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/state/broker"
 	"github.com/pushlab/pushlab/web"
 )
 
@@ -37,6 +38,7 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	store  state.Store
+	broker *broker.Store // nil without --broker
 	gen    *state.Generator
 	stats  *Stats
 	hub    *push.Hub
@@ -60,6 +62,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("max-conns must be 0 (no limit) or more")
 	}
 	store := cfg.Store
+	b, err := openBroker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		store = b
+	}
 	if store == nil {
 		mem := state.NewMemory(cfg.Retain)
 		if cfg.StateFile != "" {
@@ -73,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		store:    store,
+		broker:   b,
 		gen:      state.NewGenerator(store, cfg.Rate, cfg.Payload),
 		stats:    newStats(store),
 		shutdown: make(chan struct{}),
@@ -84,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 		WriteWait:    cfg.WriteWait,
 		Full:         s.full,
 	}, s.log)
+	s.stats.broker = b
 	s.poller = polling.New(store, s.stats, s.shutdown)
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -122,10 +133,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/ws", s.hub.ServeWS)
 	r.Get("/sse", s.hub.ServeSSE)
 	r.Method(http.MethodGet, "/metrics", metricsHandler(s.stats))
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write([]byte("ok\n"))
-	})
+	r.Get("/healthz", s.serveHealth)
 	r.Method(http.MethodGet, "/*", web.Handler())
 	return r
 }
@@ -220,6 +228,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		hubErr := make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
 		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
+		if s.broker != nil {
+			s.broker.Close()
+		}
 	})
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/state/broker"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -126,7 +127,8 @@ type Stats struct {
 	started    time.Time
 	store      state.Store
 	transports map[string]*counters
-	conns      atomic.Int64 // open TCP connections
+	conns      atomic.Int64  // open TCP connections
+	broker     *broker.Store // nil without --broker
 
 	mu      sync.Mutex
 	clients map[string]*client
@@ -194,6 +196,8 @@ type StatsSnapshot struct {
 	Connections int64                      `json:"connections"`
 	Transports  map[string]CounterSnapshot `json:"transports"`
 	Clients     map[string]CounterSnapshot `json:"clients"`
+	// Broker is how this instance stands with its broker (--broker only).
+	Broker *broker.Status `json:"broker,omitempty"`
 }
 
 // Snapshot reads every counter now. Counters move while they are read; each
@@ -208,6 +212,10 @@ func (s *Stats) Snapshot(withClients bool) StatsSnapshot {
 	}
 	for name, c := range s.transports {
 		out.Transports[name] = c.snapshot()
+	}
+	if s.broker != nil {
+		st := s.broker.Status()
+		out.Broker = &st
 	}
 	if withClients {
 		s.mu.Lock()

@@ -29,12 +29,14 @@ func (m *Memory) Save(w io.Writer) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	bw := bufio.NewWriter(w)
-	hdr, _ := json.Marshal(persistHeader{persistFormat, m.latest, m.lastTick, m.chats})
+	hdr, _ := json.Marshal(persistHeader{persistFormat, m.latest, m.lastTick, m.chatData()})
 	bw.Write(append(hdr, '\n'))
 	if m.latest > 0 {
 		for v := m.oldestLocked(); v <= m.latest; v++ {
-			bw.Write(m.ring[v%uint64(len(m.ring))].Raw)
-			bw.WriteByte('\n')
+			if u := m.ring[v%uint64(len(m.ring))]; u != nil {
+				bw.Write(u.Raw)
+				bw.WriteByte('\n')
+			}
 		}
 	}
 	return bw.Flush()
@@ -70,6 +72,9 @@ func (m *Memory) Load(r io.Reader) error {
 		if (u.Kind != KindTick && u.Kind != KindChat) || (prev != 0 && u.V != prev+1) || u.V > hdr.Latest {
 			return fmt.Errorf("load: line %d: version %d kind %q out of order", line, u.V, u.Kind)
 		}
+		if prev == 0 {
+			m.first = u.V
+		}
 		prev = u.V
 		m.ring[u.V%uint64(len(m.ring))] = newUpdate(u.V, u.T, u.Kind, false, append(json.RawMessage(nil), u.Data...))
 	}
@@ -80,7 +85,10 @@ func (m *Memory) Load(r io.Reader) error {
 		return fmt.Errorf("load: file ends at version %d, header says %d", prev, hdr.Latest)
 	}
 	m.latest = hdr.Latest
-	m.lastTick, m.chats = hdr.Tick, hdr.Chat
+	m.lastTick, m.chats = hdr.Tick, nil
+	for _, c := range hdr.Chat {
+		m.chats = append(m.chats, chatEntry{data: c})
+	}
 	m.snap = nil
 	return nil
 }

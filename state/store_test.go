@@ -145,3 +145,64 @@ func TestSaveAndLoadCarryOnTheVersions(t *testing.T) {
 		t.Fatal("loaded a file of another format")
 	}
 }
+
+func TestApplyTakesVersionsAndTimesFromOutside(t *testing.T) {
+	m := NewMirror(8)
+	m.Skip(2) // the log starts at 2 with a message that is not ours
+	if _, err := m.Apply(3, 111, KindChat, json.RawMessage(`"a"`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Apply(6, 222, KindTick, json.RawMessage(`"b"`)); err != nil { // 4 and 5: holes
+		t.Fatal(err)
+	}
+	if _, err := m.Apply(6, 333, KindChat, json.RawMessage(`"c"`)); err != ErrStaleVersion {
+		t.Fatalf("apply v6 twice: %v", err)
+	}
+	if _, err := m.Apply(7, 1, "snapshot", json.RawMessage(`{}`)); err != ErrBadKind {
+		t.Fatalf("apply a snapshot: %v", err)
+	}
+	versions := func(ups []*Update) (vs []uint64) {
+		for _, u := range ups {
+			vs = append(vs, u.V)
+		}
+		return vs
+	}
+	for since, want := range map[uint64][]uint64{1: {3, 6}, 2: {3, 6}, 4: {6}, 5: {6}, 6: nil} {
+		if got := versions(Since(m, since)); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("since %d: %v, want %v", since, got, want)
+		}
+	}
+	if ups := Since(m, 0); len(ups) != 1 || !ups[0].Reset {
+		t.Errorf("since 0, before the first version held: want a snapshot")
+	}
+	if u := Since(m, 5)[0]; string(u.Raw) != `{"v":6,"t":222,"kind":"tick","data":"b"}` {
+		t.Errorf("applied update encodes as %s", u.Raw)
+	}
+	if m.Latest() != 6 || m.Snapshot().T != 222 {
+		t.Errorf("latest %d, snapshot time %d", m.Latest(), m.Snapshot().T)
+	}
+}
+
+func TestAMirrorsSnapshotIsItsWindowAlone(t *testing.T) {
+	mem, mir := NewMemory(4), NewMirror(4)
+	for v := uint64(1); v <= 6; v++ {
+		kind, data := KindChat, json.RawMessage(fmt.Sprintf(`"c%d"`, v))
+		if v == 1 {
+			kind, data = KindTick, json.RawMessage(`"t1"`)
+		}
+		mem.Publish(kind, data)
+		mir.Apply(v, int64(v), kind, data)
+	}
+	var s struct {
+		Tick json.RawMessage   `json:"tick"`
+		Chat []json.RawMessage `json:"chat"`
+	}
+	json.Unmarshal(mir.Snapshot().Data, &s)
+	if string(s.Tick) != "null" || len(s.Chat) != 4 || string(s.Chat[0]) != `"c3"` {
+		t.Fatalf("mirror snapshot %s: want no tick and chats c3..c6 (versions 3-6)", mir.Snapshot().Data)
+	}
+	json.Unmarshal(mem.Snapshot().Data, &s)
+	if string(s.Tick) != `"t1"` || len(s.Chat) != 5 {
+		t.Fatalf("memory snapshot %s: want the last tick and every chat", mem.Snapshot().Data)
+	}
+}

@@ -32,6 +32,13 @@ type memoEntry struct {
 	val any
 }
 
+// NewUpdate builds update v of kind (tick or chat) as a store would, with
+// its one JSON encoding: for a store that learns the version of an update
+// it published only from elsewhere (a broker's acknowledgement).
+func NewUpdate(v uint64, t int64, kind string, data json.RawMessage) *Update {
+	return newUpdate(v, t, kind, false, data)
+}
+
 // newUpdate builds an update and its one JSON encoding. Data must already be
 // valid JSON; it is copied in verbatim so that every transport carries the
 // same bytes.

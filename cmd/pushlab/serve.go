@@ -17,9 +17,11 @@ import (
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/state/broker"
 )
 
-// runServe is `pushlab serve`: the lab on an in-memory live state.
+// runServe is `pushlab serve`: the lab on an in-memory live state, or on
+// one shared with other instances through a broker (--broker).
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,6 +34,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		maxConns  = fs.Int("max-conns", 0, "most open connections; past it HTTP gets 503 and WebSocket close 1013 (0 = no limit)")
 		readLimit = fs.Int64("read-limit", push.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
 		stateFile = fs.String("state-file", "", "keep the live state in this file across a graceful restart (loaded at start, written at shutdown)")
+		brokerURL = fs.String("broker", "", "share the live state with other instances through NATS JetStream: nats://HOST:PORT[,nats://...]; the generator is then off unless --rate is given (give it to one instance only)")
 		verbose   = fs.Bool("v", false, "log every request (debug level)")
 	)
 	fs.Usage = func() {
@@ -42,6 +45,17 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
+	if *brokerURL != "" {
+		if _, err := broker.ParseURLs(*brokerURL); err != nil {
+			fmt.Fprintln(stderr, "pushlab serve: --broker:", err)
+			return 2
+		}
+		// Every instance with a rate ticks for all of them: with a broker
+		// the generator runs only where --rate is asked for.
+		if !flagGiven(fs, "rate") {
+			*rate = 0
+		}
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -50,7 +64,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 
 	cfg := server.Config{
 		Addr: *addr, Rate: *rate, Payload: *payload, Retain: *retain,
-		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log, StateFile: *stateFile,
+		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log, StateFile: *stateFile, Broker: *brokerURL,
 	}
 	if *origins != "" {
 		cfg.AllowOrigins = strings.Split(*origins, ",")
@@ -97,6 +111,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// flagGiven reports whether the command line set the named flag.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // loopback reports whether addr is on the loopback interface only.
