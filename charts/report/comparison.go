@@ -81,7 +81,7 @@ func (m *md) latencyTable(r *bench.Results, i int) {
 
 // costTable: what each transport cost on the wire and on the server.
 func (m *md) costTable(r *bench.Results, i int) {
-	secs := charts.Seconds(r, i)
+	secs := r.Seconds(i)
 	agree := false
 	for _, t := range r.Points[i].Transports {
 		agree = agree || t.ServerBytesIn+t.ServerBytesOut > 0
@@ -98,8 +98,8 @@ func (m *md) costTable(r *bench.Results, i int) {
 	for _, t := range sorted(r.Points[i].Transports) {
 		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			label(t.Transport), count(t.Requests), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()),
-			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), count(charts.Received(t)), bytesf(t.BytesPerUpdate),
-			bytesf(charts.PayloadPerUpdate(t)), bytesf(charts.OverheadPerUpdate(t)),
+			count(t.BytesUp), count(t.BytesDown), sig3(t.BitsPerSecond(secs)/1000), count(t.Updates()), bytesf(t.BytesPerUpdate),
+			bytesf(t.PayloadPerUpdate()), bytesf(t.OverheadPerUpdate()),
 			sig3(t.ServerCPU), sig3(t.ServerCPUPerThousand()), mib(t.ServerRSS))
 		if agree {
 			m.printf(" %s |", agreement(t))
@@ -109,14 +109,15 @@ func (m *md) costTable(r *bench.Results, i int) {
 	m.printf("\n")
 }
 
-// agreement is the server's byte count for a transport as a percentage of
-// the clients' count: the two independent meters should read the same.
+// agreement writes the server's byte count for a transport as a
+// percentage of the clients' count: the two independent meters should read
+// the same.
 func agreement(t bench.TransportResult) string {
-	c := t.BytesUp + t.BytesDown
-	if c == 0 || t.ServerBytesIn+t.ServerBytesOut == 0 {
+	share, ok := t.ServerByteShare()
+	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f", float64(t.ServerBytesIn+t.ServerBytesOut)/float64(c)*100)
+	return fmt.Sprintf("%.2f", share*100)
 }
 
 // problems calls out, under the tables, anything a reader must not miss:
@@ -124,7 +125,7 @@ func agreement(t bench.TransportResult) string {
 func (m *md) problems(r *bench.Results) {
 	for i, p := range r.Points {
 		at := ""
-		if l := charts.PointLabel(r, i); l != "" {
+		if l := r.PointLabel(i); l != "" {
 			at = " at " + l
 		}
 		for _, t := range sorted(p.Transports) {
