@@ -2,6 +2,7 @@ package bench
 
 import (
 	"flag"
+	"io"
 	"strings"
 
 	"github.com/pushlab/pushlab/transport"
@@ -117,6 +118,18 @@ func BindFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.file, "scenario", "", "scenario `FILE` (YAML or JSON) or built-in name: "+strings.Join(BuiltinNames(), ", ")+
 		"; flags given too override it")
 	return f
+}
+
+// ParseArgs is the scenario `pushlab bench ARGS...` asks for (unvalidated);
+// args hold scenario flags only.
+func ParseArgs(args ...string) (Scenario, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return Scenario{}, err
+	}
+	return f.Scenario()
 }
 
 // Scenario is the scenario the parsed flags ask for: the --scenario file

@@ -3,8 +3,6 @@ package bench
 import (
 	"encoding/json"
 	"errors"
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,17 +76,6 @@ func TestScenarioFilesOverrideTheDefault(t *testing.T) {
 	}
 }
 
-// parseBench parses bench flags as `pushlab bench` does.
-func parseBench(args ...string) (Scenario, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	f := BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return Scenario{}, err
-	}
-	return f.Scenario()
-}
-
 func TestBadParametersAreRefusedNamingThem(t *testing.T) {
 	for _, c := range []struct{ name, value, want string }{
 		{"transports", "short,carrier-pigeon", "unknown transport"},
@@ -103,7 +90,7 @@ func TestBadParametersAreRefusedNamingThem(t *testing.T) {
 		{"sweep", "clients=10,x", "clients=x"},
 		{"sweep", "clients=10,-5", "clients"},
 	} {
-		sc, err := parseBench("--"+c.name, c.value)
+		sc, err := ParseArgs("--"+c.name, c.value)
 		if err == nil {
 			err = sc.Validate()
 			// What passes the flag's own syntax is refused by Validate as
@@ -123,7 +110,7 @@ func TestBadParametersAreRefusedNamingThem(t *testing.T) {
 func TestFlagsOverrideTheScenarioFile(t *testing.T) {
 	yml := filepath.Join(t.TempDir(), "mine.yaml")
 	os.WriteFile(yml, []byte("clients: 7\nrate: 3\nsweep: {name: interval, values: [1s, 2s]}\n"), 0o644)
-	sc, err := parseBench("--scenario", yml, "--rate", "5", "--transports", "ws", "--rtt", "20ms")
+	sc, err := ParseArgs("--scenario", yml, "--rate", "5", "--transports", "ws", "--rtt", "20ms")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,14 +123,14 @@ func TestFlagsOverrideTheScenarioFile(t *testing.T) {
 		t.Errorf("command\n got %s\nwant %s", got, want)
 	}
 	// The command line it writes reads back as the same scenario.
-	again, err := parseBench(strings.Fields(sc.Command())[2:]...)
+	again, err := ParseArgs(strings.Fields(sc.Command())[2:]...)
 	if err != nil || again.Command() != sc.Command() {
 		t.Errorf("command does not read back: %v\n%s", err, again.Command())
 	}
 }
 
 func TestSweepMakesOnePointPerValue(t *testing.T) {
-	sc, err := parseBench("--sweep", "interval=250ms,1s")
+	sc, err := ParseArgs("--sweep", "interval=250ms,1s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +139,7 @@ func TestSweepMakesOnePointPerValue(t *testing.T) {
 		!ps[0].Scenario.Sweep.IsZero() {
 		t.Errorf("points: %+v", ps)
 	}
-	sc, _ = parseBench("--sweep", "clients=10,100", "--bandwidth", "1mbit")
+	sc, _ = ParseArgs("--sweep", "clients=10,100", "--bandwidth", "1mbit")
 	ps = sc.Points()
 	if ps[1].Scenario.Clients != 100 || ps[1].Swept.Name != "clients" || ps[1].Swept.Value.Axis() != 100 {
 		t.Errorf("clients sweep: %+v", ps[1])
@@ -165,7 +152,7 @@ func TestSweepMakesOnePointPerValue(t *testing.T) {
 		{"payload=1024", `{"payload":1024}`},
 		{"bandwidth=512kbit", `{"bandwidth":"512kbit"}`},
 	} {
-		sc, err := parseBench("--sweep", c.sweep, "--rtt", "1ms")
+		sc, err := ParseArgs("--sweep", c.sweep, "--rtt", "1ms")
 		if err != nil {
 			t.Fatal(err)
 		}

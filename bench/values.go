@@ -24,19 +24,22 @@ type Value interface {
 type Count int
 
 // Set reads a whole number.
-func (c *Count) Set(s string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return fmt.Errorf("want a whole number, got %q", s)
-	}
-	*c = Count(n)
-	return nil
-}
+func (c *Count) Set(s string) error { return setWhole((*int)(c), s, "a whole number") }
 
 func (c Count) String() string { return strconv.Itoa(int(c)) }
 
 // Axis is the count itself.
 func (c Count) Axis() float64 { return float64(c) }
+
+// setWhole reads s into n, or says it wanted a whole number.
+func setWhole(n *int, s, want string) error {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("want %s, got %q", want, s)
+	}
+	*n = v
+	return nil
+}
 
 // Rate is a frequency in events per second (Hz).
 type Rate float64
@@ -61,14 +64,7 @@ func (r Rate) Axis() float64 { return float64(r) }
 type Bytes int
 
 // Set reads a whole number of bytes.
-func (b *Bytes) Set(s string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		return fmt.Errorf("want a whole number of bytes, got %q", s)
-	}
-	*b = Bytes(n)
-	return nil
-}
+func (b *Bytes) Set(s string) error { return setWhole((*int)(b), s, "a whole number of bytes") }
 
 func (b Bytes) String() string { return strconv.Itoa(int(b)) }
 

@@ -107,17 +107,15 @@ type Client struct {
 	rng    *rand.Rand
 }
 
-// New makes a client named id (its ?client= name) of cfg's transport, one
-// of the run whose clients share run. seed makes its random choices
-// (poll phase, chat times) repeatable.
-func New(id string, cfg Config, run *Shared, seed uint64) (*Client, error) {
+// newClient makes a client of the group g (see Group.Start).
+func newClient(id string, cfg Config, g *Group, seed uint64) (*Client, error) {
 	f, ok := followers[cfg.Transport]
 	if !ok {
 		return nil, fmt.Errorf("the bench has no simulated client for transport %q", cfg.Transport)
 	}
 	c := &Client{
 		id: id, cfg: cfg, speaks: f,
-		track: tracker{run: run},
+		track: tracker{run: g},
 		rng:   rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)),
 	}
 	if !f.publishesInBand() {
@@ -132,8 +130,9 @@ func (c *Client) ID() string { return c.id }
 // Transport is the client's transport.
 func (c *Client) Transport() string { return c.cfg.Transport }
 
-// Run follows the live state over the client's transport until ctx ends.
-func (c *Client) Run(ctx context.Context) {
+// run follows the live state over the client's transport until ctx ends.
+// Its Group runs it.
+func (c *Client) run(ctx context.Context) {
 	if c.http != nil {
 		defer c.http.CloseIdleConnections()
 	}

@@ -33,13 +33,3 @@ func (c *Client) Counts() bench.Counts {
 		Responses: c.hdr.responses.Load(),
 	}
 }
-
-// Tally is all the clients' counts together at one moment; the window's
-// figures are the difference of two tallies.
-func Tally(clients []*Client) bench.Counts {
-	var t bench.Counts
-	for _, c := range clients {
-		t = t.Plus(c.Counts())
-	}
-	return t
-}

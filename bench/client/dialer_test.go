@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,25 +43,18 @@ func readStats(t *testing.T, base string) clientStats {
 func TestEachClientCountsTheSameBytesAsTheServer(t *testing.T) {
 	s := servertest.Start(t, server.Config{Rate: 20, Payload: 200})
 	base, _ := url.Parse(s.URL)
-	run := client.NewShared()
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		clients []*client.Client
-		wg      sync.WaitGroup
-	)
+	g := client.NewGroup(context.Background())
 	for i, tr := range transport.Names() {
 		cfg := client.Config{Transport: tr, Base: base, Interval: 100 * time.Millisecond, Wait: 25 * time.Second, ChatRate: 5}
-		c, err := client.New(fmt.Sprintf("%s-only-%d", tr, i), cfg, run, uint64(i))
-		if err != nil {
+		if _, err := g.Start(fmt.Sprintf("%s-only-%d", tr, i), cfg, uint64(i)); err != nil {
 			t.Fatal(err)
 		}
-		clients = append(clients, c)
-		wg.Add(1)
-		go func() { defer wg.Done(); c.Run(ctx) }()
 	}
 	time.Sleep(time.Second)
-	cancel()
-	wg.Wait()
+	if !g.Stop(5 * time.Second) {
+		t.Fatal("clients did not stop")
+	}
+	clients := g.Clients()
 
 	// The server may count a connection's last bytes when it sees it close.
 	var st clientStats
@@ -102,7 +94,9 @@ func TestEveryTransportOfTheTableHasAClient(t *testing.T) {
 			t.Errorf("no simulated client for %s", tr)
 		}
 	}
-	if _, err := client.New("x", client.Config{Transport: "carrier-pigeon"}, client.NewShared(), 1); err == nil {
+	g := client.NewGroup(context.Background())
+	defer g.Stop(time.Second)
+	if _, err := g.Start("x", client.Config{Transport: "carrier-pigeon"}, 1); err == nil {
 		t.Error("a client for an unknown transport was made")
 	}
 }

@@ -1,46 +1,6 @@
 package client
 
-import (
-	"sync/atomic"
-	"time"
-)
-
-// Shared is what all clients of one run share: where recording starts,
-// the highest version any client has seen (to choose that start), the
-// latest tick, how many clients hold the state, and the hush.
-type Shared struct {
-	recordFrom atomic.Uint64 // record arrivals of versions above this
-	maxSeen    atomic.Uint64
-	lastTick   atomic.Int64 // publish time of the latest tick seen, Unix ns
-	ready      atomic.Int64 // clients that hold some version
-	Hush       Hush         // holds back polls and publishes while the window's edges are read
-}
-
-// NewShared returns the shared state of a run that records nothing until
-// RecordFrom is called.
-func NewShared() *Shared {
-	s := &Shared{}
-	s.recordFrom.Store(^uint64(0))
-	return s
-}
-
-// RecordFrom starts recording the arrival of versions above v.
-func (s *Shared) RecordFrom(v uint64) { s.recordFrom.Store(v) }
-
-// MaxSeen is the highest version any client has received.
-func (s *Shared) MaxSeen() uint64 { return s.maxSeen.Load() }
-
-// LastTick is the publish time of the latest tick any client received
-// (zero before the first).
-func (s *Shared) LastTick() time.Time {
-	if ns := s.lastTick.Load(); ns != 0 {
-		return time.Unix(0, ns)
-	}
-	return time.Time{}
-}
-
-// Ready is how many clients hold the state.
-func (s *Shared) Ready() int64 { return s.ready.Load() }
+import "time"
 
 // Arrival is one update a client received: it moved from holding version
 // From to holding V at time At (Unix ns, the client's clock); T is V's
@@ -69,7 +29,7 @@ type tracker struct {
 	held     uint64
 	joined   bool // has received the state (a snapshot, maybe of version 0)
 	arrivals []Arrival
-	run      *Shared
+	run      *Group
 }
 
 // receive notes update u read at time at, and reports whether it was new

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/server"
-	"github.com/pushlab/pushlab/server/servertest"
 )
 
 // buildPushlab builds the pushlab binary for tests that start it as a child.
@@ -34,14 +32,8 @@ func buildPushlab(t *testing.T) string {
 // /proc, and its counters still agree with the clients'.
 func TestChildServerIsMeasuredFromProc(t *testing.T) {
 	bin := buildPushlab(t)
-	sc := bench.DefaultScenario()
-	sc.Transports = []string{"ws"}
-	sc.Clients = 3
-	sc.Rate = 50
-	sc.ChatRate = 0
-	sc.RampUp = 0
-	sc.Warmup = bench.Duration(200 * time.Millisecond)
-	sc.Duration = bench.Duration(time.Second)
+	sc := scenario(t, "--transports", "ws", "--clients", "3", "--rate", "50", "--chat-rate", "0",
+		"--ramp-up", "0s", "--warmup", "200ms", "--duration", "1s")
 	r, err := Run(context.Background(), sc, Options{ServerBinary: bin})
 	if err != nil {
 		t.Fatal(err)
@@ -76,17 +68,9 @@ func TestChildServerThatFailsToStartIsReported(t *testing.T) {
 // --rtt puts every client connection through toxiproxy: a pushed update
 // then arrives half a round trip after it was published.
 func TestRTTDelaysPushedUpdatesByHalfARoundTrip(t *testing.T) {
-	s := servertest.Start(t, server.Config{Rate: 20, Payload: 64})
-	sc := bench.DefaultScenario()
-	sc.Transports = []string{"ws"}
-	sc.Clients = 2
-	sc.Rate = 20
-	sc.ChatRate = 0
-	sc.RampUp = 0
-	sc.Warmup = bench.Duration(300 * time.Millisecond)
-	sc.Duration = bench.Duration(time.Second)
-	sc.RTT = bench.Duration(80 * time.Millisecond)
-	sc.Target = s.URL
+	s := startServer(t, 20, 64)
+	sc := scenario(t, "--target", s.URL, "--transports", "ws", "--clients", "2", "--chat-rate", "0",
+		"--ramp-up", "0s", "--warmup", "300ms", "--duration", "1s", "--rtt", "80ms")
 	r, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -3,30 +3,17 @@ package run
 import (
 	"context"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/server"
-	"github.com/pushlab/pushlab/server/servertest"
 )
 
 // A run leaves nothing behind: clients, their connections, the progress
 // ticker and the network-conditions proxy all end with it.
 func TestRunLeavesNoGoroutines(t *testing.T) {
-	s := servertest.Start(t, server.Config{Rate: 20, Payload: 64})
+	s := startServer(t, 20, 64)
 	before := goleak.IgnoreCurrent()
-	sc := bench.DefaultScenario()
-	sc.Clients = 2
-	sc.Rate = 20
-	sc.ChatRate = 2
-	sc.RampUp = 0
-	sc.Warmup = bench.Duration(100 * time.Millisecond)
-	sc.Duration = bench.Duration(200 * time.Millisecond)
-	sc.Interval = bench.Duration(200 * time.Millisecond)
-	sc.RTT = bench.Duration(2 * time.Millisecond)
-	sc.Target = s.URL
+	sc := scenario(t, "--target", s.URL, "--clients", "2", "--chat-rate", "2", "--ramp-up", "0s",
+		"--warmup", "100ms", "--duration", "200ms", "--interval", "200ms", "--rtt", "2ms")
 	if _, err := Run(context.Background(), sc, Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/bench/client"
 	"github.com/pushlab/pushlab/bench/proc"
 	"github.com/pushlab/pushlab/bench/target"
 )
@@ -35,7 +34,7 @@ type measured struct {
 func (r *transportRun) measure(ctx context.Context) (m measured, err error) {
 	// Arrivals are recorded from the highest version seen so far, which
 	// is at or below the version the window opens at.
-	r.shared.RecordFrom(r.shared.MaxSeen())
+	r.clients.RecordFrom(r.clients.MaxSeen())
 	if m.start, err = r.mark(ctx, r.quietMoment()); err != nil {
 		return m, err
 	}
@@ -67,10 +66,10 @@ func (r *transportRun) measure(ctx context.Context) (m measured, err error) {
 // moment before until the reading is done.
 func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 	pause(ctx, time.Until(at)-settleFor(r.sc))
-	r.shared.Hush.Start()
-	defer r.shared.Hush.End()
+	r.clients.Hush.Start()
+	defer r.clients.Hush.End()
 	pause(ctx, time.Until(at))
-	m := mark{at: time.Now(), counts: client.Tally(r.clients)}
+	m := mark{at: time.Now(), counts: r.clients.Tally()}
 	st, err := r.server.Stats(ctx)
 	if err != nil {
 		return m, fmt.Errorf("%s: server stats: %w", r.transport, err)
@@ -93,7 +92,7 @@ func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 // server's byte counters are read at a moment when they agree.
 func (r *transportRun) quietMoment() time.Time {
 	soon := time.Now().Add(2 * settleFor(r.sc))
-	last := r.shared.LastTick()
+	last := r.clients.LastTick()
 	if r.sc.Rate <= 0 || last.IsZero() {
 		return soon
 	}

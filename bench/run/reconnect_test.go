@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pushlab/pushlab/bench/client"
 	"github.com/pushlab/pushlab/bench/netem"
 	"github.com/pushlab/pushlab/bench/target"
-	"github.com/pushlab/pushlab/server"
-	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -21,7 +18,7 @@ import (
 // from the server's retained log: chat published during the outage still
 // arrives, nothing is missed.
 func TestClientsCatchUpAfterTheNetworkDrops(t *testing.T) {
-	s := servertest.Start(t, server.Config{Rate: 20, Payload: 64})
+	s := startServer(t, 20, 64)
 	base, _ := url.Parse(s.URL)
 	srv := target.New(base)
 	defer srv.Close()
@@ -32,23 +29,15 @@ func TestClientsCatchUpAfterTheNetworkDrops(t *testing.T) {
 	}
 	defer ne.Stop()
 
-	run := client.NewShared()
-	run.RecordFrom(0)
-	ctx, cancel := context.WithCancel(context.Background())
-	var (
-		clients []*client.Client
-		wg      sync.WaitGroup
-	)
+	ctx := context.Background()
+	g := client.NewGroup(ctx)
+	g.RecordFrom(0)
 	for i, tr := range transport.Names() {
 		cfg := client.Config{Transport: tr, Base: base, Interval: 100 * time.Millisecond, Wait: 25 * time.Second, ChatRate: 3,
 			Options: client.Options{Via: ne.Addr}}
-		c, err := client.New(fmt.Sprintf("%s-drop-%d", tr, i), cfg, run, uint64(i))
-		if err != nil {
+		if _, err := g.Start(fmt.Sprintf("%s-drop-%d", tr, i), cfg, uint64(i)); err != nil {
 			t.Fatal(err)
 		}
-		clients = append(clients, c)
-		wg.Add(1)
-		go func() { defer wg.Done(); c.Run(ctx) }()
 	}
 	time.Sleep(500 * time.Millisecond)
 	st, err := srv.Stats(ctx)
@@ -74,17 +63,15 @@ func TestClientsCatchUpAfterTheNetworkDrops(t *testing.T) {
 	}
 	v1 := st.Version
 	time.Sleep(500 * time.Millisecond) // let v1 reach the short pollers
-	cancel()
-	wg.Wait()
+	if !g.Stop(5 * time.Second) {
+		t.Fatal("clients did not stop")
+	}
 
 	vt := newVersionTable(v0, v1)
-	tracks := make([]client.Track, len(clients))
-	for i, c := range clients {
-		tracks[i] = c.Track()
-	}
-	ups, _ := srv.UpdatesAfter(context.Background(), v0)
+	tracks := g.Tracks()
+	ups, _ := srv.UpdatesAfter(ctx, v0)
 	fillTable(vt, tracks, ups)
-	for i, c := range clients {
+	for i, c := range g.Clients() {
 		d := evaluate(tracks[i:i+1], vt)
 		if d.missed != 0 || d.chatMissed != 0 || d.delivered == 0 {
 			t.Errorf("%s: delivered %d, coalesced %d, missed %d, chat missed %d over versions %d..%d",

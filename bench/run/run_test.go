@@ -27,24 +27,31 @@ const labInterval = 500 * time.Millisecond
 func labRun(t *testing.T) *bench.Results {
 	t.Helper()
 	labOnce.Do(func() {
-		s := servertest.Start(t, server.Config{Rate: 10, Payload: 128})
-		sc := bench.DefaultScenario()
-		sc.Name = "lab"
-		sc.Clients = 4
-		sc.Rate = 10
-		sc.Payload = 128
-		sc.ChatRate = 2
-		sc.Interval = bench.Duration(labInterval)
-		sc.RampUp = bench.Duration(100 * time.Millisecond)
-		sc.Warmup = bench.Duration(300 * time.Millisecond)
-		sc.Duration = bench.Duration(1200 * time.Millisecond)
-		sc.Target = s.URL
+		s := startServer(t, 10, 128)
+		sc := scenario(t, "--target", s.URL, "--clients", "4", "--chat-rate", "2", "--interval", labInterval.String(),
+			"--ramp-up", "100ms", "--warmup", "300ms", "--duration", "1200ms")
 		labRes, labErr = Run(context.Background(), sc, Options{})
 	})
 	if labErr != nil {
 		t.Fatalf("run: %v", labErr)
 	}
 	return labRes
+}
+
+// startServer starts a real server on 127.0.0.1 whose generator ticks at
+// rate with payload bytes of data.
+func startServer(t *testing.T, rate float64, payload int) *servertest.Server {
+	return servertest.Start(t, server.Config{Rate: rate, Payload: payload})
+}
+
+// scenario is the scenario `pushlab bench ARGS...` runs.
+func scenario(t *testing.T, args ...string) bench.Scenario {
+	t.Helper()
+	sc, err := bench.ParseArgs(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }
 
 func row(t *testing.T, r *bench.Results, transport string) bench.TransportResult {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
@@ -29,8 +28,7 @@ type transportRun struct {
 
 	server  *target.Server // the server under test, once started
 	child   *child.Server  // nil for a target
-	clients []*client.Client
-	shared  *client.Shared
+	clients *client.Group
 }
 
 // run starts the server and the clients, measures the window and returns
@@ -49,11 +47,10 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 	}
 
 	sc := r.sc
-	clientsCtx, stopClients := context.WithCancel(ctx)
-	defer stopClients()
-	var wg sync.WaitGroup
+	r.clients = client.NewGroup(ctx)
+	defer r.clients.Stop(stopWithin)
 	r.prog.Phase(sc.RampUp.D(), "%s: starting %d clients", r.transport, sc.Clients)
-	err = r.startClients(ctx, clientsCtx, &wg, via)
+	err = r.startClients(ctx, via)
 	if err == nil {
 		r.prog.Phase(sc.Warmup.D(), "%s: warming up", r.transport)
 		if !pause(ctx, sc.Warmup.D()) {
@@ -63,7 +60,7 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 	var m measured
 	if err == nil {
 		if !r.waitReady(ctx) {
-			r.prog.Note("%s: only %d of %d clients hold the state after warm-up; measuring anyway", r.transport, r.shared.Ready(), sc.Clients)
+			r.prog.Note("%s: only %d of %d clients hold the state after warm-up; measuring anyway", r.transport, r.clients.Ready(), sc.Clients)
 		}
 		r.prog.Phase(window(sc), "%s: measuring %s", r.transport, window(sc))
 		if m, err = r.measure(ctx); err == nil {
@@ -71,8 +68,7 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 			pause(ctx, drainFor(sc, r.transport))
 		}
 	}
-	stopClients()
-	if !waitTimeout(&wg, stopWithin) {
+	if !r.clients.Stop(stopWithin) {
 		return bench.TransportResult{}, fmt.Errorf("%s: clients did not stop within %s of the end", r.transport, stopWithin)
 	}
 	if err != nil {
@@ -127,7 +123,7 @@ func (r *transportRun) startNetem() (*netem.Proxy, error) {
 }
 
 // startClients starts the clients spread evenly over the ramp-up.
-func (r *transportRun) startClients(ctx, clientsCtx context.Context, wg *sync.WaitGroup, via *netem.Proxy) error {
+func (r *transportRun) startClients(ctx context.Context, via *netem.Proxy) error {
 	sc := r.sc
 	cfg := client.Config{
 		Transport: r.transport,
@@ -139,7 +135,6 @@ func (r *transportRun) startClients(ctx, clientsCtx context.Context, wg *sync.Wa
 	if via != nil {
 		cfg.Options.Via = via.Addr
 	}
-	r.shared = client.NewShared()
 	tag := fmt.Sprintf("%04x", rand.Uint32()&0xffff) // names stay apart on a shared target
 	seed := rand.Uint64()
 	start := time.Now()
@@ -149,13 +144,9 @@ func (r *transportRun) startClients(ctx, clientsCtx context.Context, wg *sync.Wa
 		if !pause(ctx, time.Until(at)) {
 			return ctx.Err()
 		}
-		c, err := client.New(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfg, r.shared, seed+uint64(i))
-		if err != nil {
+		if _, err := r.clients.Start(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfg, seed+uint64(i)); err != nil {
 			return err
 		}
-		r.clients = append(r.clients, c)
-		wg.Add(1)
-		go func() { defer wg.Done(); c.Run(clientsCtx) }()
 	}
 	return nil
 }
@@ -165,7 +156,7 @@ func (r *transportRun) startClients(ctx, clientsCtx context.Context, wg *sync.Wa
 // coalescing every version before it.
 func (r *transportRun) waitReady(ctx context.Context) bool {
 	deadline := time.Now().Add(r.sc.Interval.D() + readyWithin)
-	for r.shared.Ready() < int64(r.sc.Clients) {
+	for r.clients.Ready() < int64(r.sc.Clients) {
 		if time.Now().After(deadline) || !pause(ctx, readyPoll) {
 			return false
 		}
@@ -181,10 +172,7 @@ func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.Transpor
 		return bench.TransportResult{}, fmt.Errorf("%s: the server's version went back from %d to %d during the window: did it restart?",
 			r.transport, v0, v1)
 	}
-	tracks := make([]client.Track, len(r.clients))
-	for i, c := range r.clients {
-		tracks[i] = c.Track()
-	}
+	tracks := r.clients.Tracks()
 	vt := newVersionTable(v0, v1)
 	retained, _ := r.server.UpdatesAfter(ctx, v0)
 	fillTable(vt, tracks, retained)
@@ -200,16 +188,4 @@ func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.Transpor
 	r.prog.Note("%s: %d clients, %d delivered, p50 %s, %d errors", r.transport, r.sc.Clients, row.Delivered,
 		time.Duration(row.Latency.P50)*time.Microsecond, row.Errors)
 	return row, nil
-}
-
-// waitTimeout waits for wg, at most d; it reports whether wg finished.
-func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(d):
-		return false
-	}
 }

@@ -53,11 +53,7 @@ func (s *Server) Close() { s.http.CloseIdleConnections() }
 func (s *Server) Check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL.String()+"/healthz", nil)
-	if err != nil {
-		return bench.InputErrorf("target %s: %v", s.URL, err)
-	}
-	resp, err := s.http.Do(req)
+	resp, err := s.get(ctx, "/healthz")
 	if err != nil {
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err // one line, without "Get \"...\":"
@@ -90,15 +86,12 @@ type Stats struct {
 	Transports map[string]TransportStats `json:"transports"`
 }
 
-// TransportStats are the server's counters for one transport, measured on
-// its own sockets: bytes_in is what clients wrote, bytes_out what they read.
+// TransportStats are the server's byte counts for one transport, measured
+// on its own sockets: bytes_in is what clients wrote, bytes_out what they
+// read.
 type TransportStats struct {
-	Requests   int64 `json:"requests"`
-	Empty      int64 `json:"empty"`
-	Deliveries int64 `json:"deliveries"`
-	Open       int64 `json:"open"`
-	BytesIn    int64 `json:"bytes_in"`
-	BytesOut   int64 `json:"bytes_out"`
+	BytesIn  int64 `json:"bytes_in"`
+	BytesOut int64 `json:"bytes_out"`
 }
 
 // Stats reads /api/stats.
@@ -108,12 +101,17 @@ func (s *Server) Stats(ctx context.Context) (Stats, error) {
 	return st, err
 }
 
-func (s *Server) getJSON(ctx context.Context, path string, v any) error {
+// get makes a control request for path (and query) on the server.
+func (s *Server) get(ctx context.Context, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL.String()+path, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	resp, err := s.http.Do(req)
+	return s.http.Do(req)
+}
+
+func (s *Server) getJSON(ctx context.Context, path string, v any) error {
+	resp, err := s.get(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -129,11 +127,7 @@ func (s *Server) getJSON(ctx context.Context, path string, v any) error {
 // received itself.
 func (s *Server) UpdatesAfter(ctx context.Context, v uint64) ([]client.Update, error) {
 	q := url.Values{"client": {transport.ControlClient}, "since": {strconv.FormatUint(v, 10)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL.String()+"/api/poll?"+q.Encode(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := s.http.Do(req)
+	resp, err := s.get(ctx, "/api/poll?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +163,7 @@ type Metrics struct {
 // Metrics reads /metrics; a server without them gives the zero Metrics.
 func (s *Server) Metrics(ctx context.Context) Metrics {
 	var m Metrics
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL.String()+"/metrics", nil)
-	if err != nil {
-		return m
-	}
-	resp, err := s.http.Do(req)
+	resp, err := s.get(ctx, "/metrics")
 	if err != nil {
 		return m
 	}
