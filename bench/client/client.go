@@ -6,10 +6,8 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -80,18 +78,6 @@ type Config struct {
 	Options   Options
 }
 
-// Options are how a client talks to the server, shared by every client
-// whatever its transport. The HTTP client is built in newHTTPClient, every
-// HTTP request in newRequest, every connection dialled through dialer: an
-// option that applies to all clients (TLS, HTTP/1.1 or h2, headers a
-// browser sends, a cookie, compression offered) is honoured there, once.
-type Options struct {
-	// Via, when set, is the address every connection dials instead of the
-	// server's: the network-conditions proxy. URLs and Host headers still
-	// name the server.
-	Via string
-}
-
 // Client is one simulated client of one transport. It has its own
 // connections (its own http.Transport or WebSocket), so the bytes it counts
 // and the bytes the server counts for its ?client= name are the same bytes.
@@ -144,33 +130,6 @@ func (c *Client) run(ctx context.Context) {
 		defer chat.Wait()
 	}
 	c.speaks.follow(ctx, c)
-}
-
-// newHTTPClient is the client's own HTTP client, dialling through its
-// counting dialer.
-func (c *Client) newHTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{
-		DialContext: c.dialer(),
-		// Two connections at most: one for the poll or stream, one for a
-		// publish made while a long poll or stream is open.
-		MaxConnsPerHost:     2,
-		MaxIdleConnsPerHost: 2,
-		IdleConnTimeout:     2 * time.Minute,
-		// Bodies as sent, so body bytes can be counted and explained.
-		DisableCompression: true,
-	}}
-}
-
-// newRequest is every HTTP request a client makes: to path on the server,
-// with the client's name and q in the query, its header bytes tallied as
-// net/http writes them.
-func (c *Client) newRequest(ctx context.Context, method, path string, q url.Values, body []byte) (*http.Request, error) {
-	u := c.url(c.cfg.Base.Scheme, path, q)
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	return http.NewRequestWithContext(c.hdr.traced(ctx, method, u.RequestURI()), method, u.String(), r)
 }
 
 // url returns the server URL of path with the client's name and extra query.

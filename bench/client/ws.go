@@ -38,16 +38,8 @@ func (c *Client) wsSession(ctx context.Context) bool {
 	if c.cfg.Base.Scheme == "https" {
 		u.Scheme = "wss"
 	}
-	d := &websocket.Dialer{
-		NetDialContext:   c.dialer(),
-		HandshakeTimeout: dialTimeout,
-		Subprotocols:     []string{wsSubprotocol},
-		ReadBufferSize:   2048,
-		WriteBufferSize:  1024,
-		WriteBufferPool:  wsWriteBuffers,
-	}
 	c.n.requests.Add(1)
-	conn, resp, err := d.DialContext(c.hdr.traced(ctx, "GET", u.RequestURI()), u.String(), nil)
+	conn, resp, err := c.newWSDialer().DialContext(c.hdr.traced(ctx, "GET", u.RequestURI()), u.String(), nil)
 	if resp != nil {
 		c.hdr.response(resp)
 	}

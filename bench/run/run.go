@@ -72,18 +72,28 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 		prog.Note("%s", target.ClockNote)
 	}
 	for _, p := range points {
-		pt := bench.Point{Sweep: p.Swept, Duration: window(p.Scenario).Seconds()}
-		for _, t := range p.Scenario.Transports {
-			r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: o.ServerBinary, prog: prog}
-			row, err := r.run(ctx)
-			if err != nil {
-				return nil, err
-			}
-			pt.Transports = append(pt.Transports, row)
+		pt, err := runPoint(ctx, p, base, o.ServerBinary, prog)
+		if err != nil {
+			return nil, err
 		}
 		res.Points = append(res.Points, pt)
 	}
 	return res, nil
+}
+
+// runPoint runs each transport of one point in turn, in the scenario's
+// order, each against its own server (a child from bin, or base).
+func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string, prog *progress.Bar) (bench.Point, error) {
+	pt := bench.Point{Sweep: p.Swept, Duration: window(p.Scenario).Seconds()}
+	for _, t := range p.Scenario.Transports {
+		r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: bin, prog: prog}
+		row, err := r.run(ctx)
+		if err != nil {
+			return bench.Point{}, err
+		}
+		pt.Transports = append(pt.Transports, row)
+	}
+	return pt, nil
 }
 
 // adoptTarget makes sure a --target answers, and records the rate and

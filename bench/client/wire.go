@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"net"
 	"sync/atomic"
 )
@@ -10,7 +9,7 @@ import (
 // connections: every byte its sockets wrote (up) and read (down), request
 // lines, headers, bodies, WebSocket handshake and frame headers, pings.
 // Under TLS the count belongs on the TCP connection beneath it, which is
-// what dialer returns.
+// what Client.dialer returns.
 type wire struct {
 	up, down atomic.Int64
 }
@@ -31,21 +30,4 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	c.w.up.Add(int64(n))
 	return n, err
-}
-
-// dialer returns the DialContext through which every connection of the
-// client is made (http.Transport's, the gorilla Dialer's NetDialContext):
-// it counts the client's bytes, and dials Options.Via when set.
-func (c *Client) dialer() func(ctx context.Context, network, address string) (net.Conn, error) {
-	d := &net.Dialer{Timeout: dialTimeout, KeepAlive: -1}
-	return func(ctx context.Context, network, address string) (net.Conn, error) {
-		if c.cfg.Options.Via != "" {
-			address = c.cfg.Options.Via
-		}
-		conn, err := d.DialContext(ctx, network, address)
-		if err != nil {
-			return nil, err
-		}
-		return &countingConn{Conn: conn, w: &c.wire}, nil
-	}
 }
