@@ -104,16 +104,16 @@ func sweepable() string {
 // to a scenario's fields, and --scenario, which names a file or built-in
 // scenario for the flags to override.
 type Flags struct {
-	fs   *flag.FlagSet
-	set  Scenario // what the flags say, over the default scenario
-	file string
+	fs      *flag.FlagSet
+	flagged Scenario // what the flags say, over the default scenario
+	file    string
 }
 
 // BindFlags defines the scenario flags on fs.
 func BindFlags(fs *flag.FlagSet) *Flags {
-	f := &Flags{fs: fs, set: DefaultScenario()}
+	f := &Flags{fs: fs, flagged: DefaultScenario()}
 	for _, p := range params {
-		fs.Var(p.field(&f.set), p.name, p.usage)
+		fs.Var(p.field(&f.flagged), p.name, p.usage)
 	}
 	fs.StringVar(&f.file, "scenario", "", "scenario `FILE` (YAML or JSON) or built-in name: "+strings.Join(BuiltinNames(), ", ")+
 		"; flags given too override it")
@@ -137,7 +137,7 @@ func ParseArgs(args ...string) (Scenario, error) {
 // command line over it. It is not yet validated.
 func (f *Flags) Scenario() (Scenario, error) {
 	if f.file == "" {
-		return f.set, nil
+		return f.flagged, nil
 	}
 	sc, err := LoadScenario(f.file)
 	if err != nil {
@@ -145,7 +145,7 @@ func (f *Flags) Scenario() (Scenario, error) {
 	}
 	f.fs.Visit(func(fl *flag.Flag) {
 		if p, ok := paramNamed(fl.Name); ok {
-			p.assign(&sc, p.field(&f.set))
+			p.assign(&sc, p.field(&f.flagged))
 		}
 	})
 	return sc, nil

@@ -46,28 +46,8 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 		defer via.Stop()
 	}
 
-	sc := r.sc
 	r.clients = client.NewGroup(ctx)
-	defer r.clients.Stop(stopWithin)
-	r.prog.Phase(sc.RampUp.D(), "%s: starting %d clients", r.transport, sc.Clients)
-	err = r.startClients(ctx, via)
-	if err == nil {
-		r.prog.Phase(sc.Warmup.D(), "%s: warming up", r.transport)
-		if !pause(ctx, sc.Warmup.D()) {
-			err = ctx.Err()
-		}
-	}
-	var m measured
-	if err == nil {
-		if !r.waitReady(ctx) {
-			r.prog.Note("%s: only %d of %d clients hold the state after warm-up; measuring anyway", r.transport, r.clients.Ready(), sc.Clients)
-		}
-		r.prog.Phase(window(sc), "%s: measuring %s", r.transport, window(sc))
-		if m, err = r.measure(ctx); err == nil {
-			r.prog.Phase(drainFor(sc, r.transport), "%s: letting the last updates arrive", r.transport)
-			pause(ctx, drainFor(sc, r.transport))
-		}
-	}
+	m, err := r.drive(ctx, via)
 	if !r.clients.Stop(stopWithin) {
 		return bench.TransportResult{}, fmt.Errorf("%s: clients did not stop within %s of the end", r.transport, stopWithin)
 	}
@@ -81,6 +61,32 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 		return bench.TransportResult{}, ctx.Err()
 	}
 	return r.evaluate(ctx, m)
+}
+
+// drive takes the clients through the phases of the run: started over the
+// ramp-up, warmed up, measured over the window, then given the time the
+// last updates need to arrive.
+func (r *transportRun) drive(ctx context.Context, via *netem.Proxy) (measured, error) {
+	sc := r.sc
+	r.prog.Phase(sc.RampUp.D(), "%s: starting %d clients", r.transport, sc.Clients)
+	if err := r.startClients(ctx, via); err != nil {
+		return measured{}, err
+	}
+	r.prog.Phase(sc.Warmup.D(), "%s: warming up", r.transport)
+	if !pause(ctx, sc.Warmup.D()) {
+		return measured{}, ctx.Err()
+	}
+	if !r.waitReady(ctx) {
+		r.prog.Note("%s: only %d of %d clients hold the state after warm-up; measuring anyway", r.transport, r.clients.Ready(), sc.Clients)
+	}
+	r.prog.Phase(window(sc), "%s: measuring %s", r.transport, window(sc))
+	m, err := r.measure(ctx)
+	if err != nil {
+		return m, err
+	}
+	r.prog.Phase(drainFor(sc, r.transport), "%s: letting the last updates arrive", r.transport)
+	pause(ctx, drainFor(sc, r.transport))
+	return m, nil
 }
 
 // startServer starts the child server the transport runs against, or
