@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/pushlab/pushlab/transport"
@@ -13,7 +14,8 @@ import (
 // Results is what one bench run produced: the scenario that was run, the
 // machine it ran on and one Point per sweep value. It is written as
 // results.json and read back by the charts and the report, so a chart can be
-// redrawn without running the bench again. Field names follow DESIGN.md.
+// redrawn without running the bench again. docs/bench.md says what each
+// field means.
 type Results struct {
 	Scenario    Scenario    `json:"scenario"`
 	Environment Environment `json:"environment"`
@@ -40,6 +42,16 @@ type Point struct {
 	Sweep      Swept             `json:"sweep"`
 	Duration   float64           `json:"duration_s"` // measured window, seconds
 	Transports []TransportResult `json:"transports"`
+}
+
+// InTableOrder returns the point's transports in the transport table's
+// order, the order of every table and legend.
+func (p Point) InTableOrder() []TransportResult {
+	out := slices.Clone(p.Transports)
+	slices.SortStableFunc(out, func(a, b TransportResult) int {
+		return transport.Order(a.Transport) - transport.Order(b.Transport)
+	})
+	return out
 }
 
 // TransportResult holds every figure for one transport at one point, as

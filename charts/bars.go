@@ -36,7 +36,7 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 
 	var names []string
 	top := 0.0
-	for _, t := range sortedTransports(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		if t.Updates() == 0 {
 			continue
 		}
@@ -83,7 +83,7 @@ func RequestRates(r *bench.Results, i int) (*Figure, error) {
 
 	var names []string
 	topRate, topEmpty := 0.0, 0.0
-	for _, t := range sortedTransports(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		x := float64(len(names))
 		c := styleOf(t.Transport).Color
 		rs, es := t.RequestsPerSecond(secs), t.EmptyShare()*100

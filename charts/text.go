@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -77,13 +76,4 @@ func Caption(r *bench.Results) string {
 		fmt.Fprintf(&b, " · %s, %d cores", env.CPU, env.Cores)
 	}
 	return b.String()
-}
-
-// sortedTransports returns a point's transports in the lab's usual order.
-func sortedTransports(ts []bench.TransportResult) []bench.TransportResult {
-	out := append([]bench.TransportResult(nil), ts...)
-	sort.SliceStable(out, func(i, j int) bool {
-		return transport.Order(out[i].Transport) < transport.Order(out[j].Transport)
-	})
-	return out
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
@@ -12,12 +11,6 @@ import (
 
 // label is a transport's name in prose and tables.
 func label(t string) string { return transport.Label(t) }
-
-func sorted(ts []bench.TransportResult) []bench.TransportResult {
-	out := append([]bench.TransportResult(nil), ts...)
-	sort.SliceStable(out, func(i, j int) bool { return transport.Order(out[i].Transport) < transport.Order(out[j].Transport) })
-	return out
-}
 
 // find returns the transport's result at a point, if it ran.
 func find(p bench.Point, name string) (bench.TransportResult, bool) {
@@ -70,7 +63,7 @@ func (m *md) latencyTable(r *bench.Results, i int) {
 	m.printf("**Delivery and latency** (publish to seen, ms):\n\n")
 	m.printf("| transport | clients | delivered | coalesced | missed | chat missed | errors | p50 | p90 | p99 | p99.9 | max |\n")
 	m.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	for _, t := range sorted(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		l := t.Latency
 		m.printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			label(t.Transport), t.Clients, count(t.Delivered), count(t.Coalesced), count(t.Missed),
@@ -95,7 +88,7 @@ func (m *md) costTable(r *bench.Results, i int) {
 		sep += "--:|"
 	}
 	m.printf("\n%s\n", sep)
-	for _, t := range sorted(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			label(t.Transport), count(t.Requests), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()),
 			count(t.BytesUp), count(t.BytesDown), sig3(t.BitsPerSecond(secs)/1000), count(t.Updates()), bytesf(t.BytesPerUpdate),
@@ -128,7 +121,7 @@ func (m *md) problems(r *bench.Results) {
 		if l := r.PointLabel(i); l != "" {
 			at = " at " + l
 		}
-		for _, t := range sorted(p.Transports) {
+		for _, t := range p.InTableOrder() {
 			if t.ChatMissed > 0 {
 				m.printf("**Note:** %s lost %s chat updates%s. Chat events must never be lost on any transport; this run found a fault.\n\n", label(t.Transport), count(t.ChatMissed), at)
 			}

@@ -25,7 +25,7 @@ func list(items []string) string {
 func readCDF(r *bench.Results, i int) string {
 	p := r.Points[i]
 	var med []string
-	for _, t := range sorted(p.Transports) {
+	for _, t := range p.InTableOrder() {
 		med = append(med, fmt.Sprintf("%s %s ms (p99 %s ms)", label(t.Transport), ms(t.Latency.P50), ms(t.Latency.P99)))
 	}
 	s := fmt.Sprintf("**Reading.** Median publish-to-seen latency: %s.", list(med))
@@ -61,7 +61,7 @@ func fastest(p bench.Point, names ...string) (bench.TransportResult, bool) {
 func readBytes(r *bench.Results, i int) string {
 	p := r.Points[i]
 	var parts []string
-	for _, t := range sorted(p.Transports) {
+	for _, t := range p.InTableOrder() {
 		if t.Updates() == 0 || t.BytesPerUpdate == 0 {
 			continue
 		}
@@ -98,7 +98,7 @@ func readRequests(r *bench.Results, i int) string {
 	p := r.Points[i]
 	secs := r.Seconds(i)
 	var parts []string
-	for _, t := range sorted(p.Transports) {
+	for _, t := range p.InTableOrder() {
 		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare())))
 	}
 	s := fmt.Sprintf("**Reading.** HTTP requests: %s.", list(parts))

@@ -21,7 +21,7 @@ func (m *md) sweep(title string, run *Run) ([]string, error) {
 	for i, p := range r.Points {
 		secs := r.Seconds(i)
 		v := strings.TrimPrefix(r.PointLabel(i), name+"=")
-		for _, t := range sorted(p.Transports) {
+		for _, t := range p.InTableOrder() {
 			m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				v, label(t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
 				sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(t.BitsPerSecond(secs)),
