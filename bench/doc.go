@@ -1,5 +1,8 @@
-// Package bench drives a pushlab server with simulated clients of each
-// transport and measures what they cost and what they get: publish-to-seen
-// latency, bytes on the wire, requests and empty responses. It reaches the
-// server only over the network.
+// Package bench is what a bench run is and what it produced: the scenario
+// (every parameter, typed, with its flag and sweep axis), the results
+// (results.json and results.csv, written and read back), every figure
+// derived from them, the built-in scenarios and the summary table. It runs
+// nothing: the subpackages carry a run out (bench/run and what it uses), and
+// the charts and the report read only this package, so a chart can be
+// redrawn from a results.json long after the run.
 package bench

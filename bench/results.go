@@ -2,8 +2,11 @@ package bench
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/pushlab/pushlab/transport"
 )
@@ -11,7 +14,8 @@ import (
 // Results is what one bench run produced: the scenario that was run, the
 // machine it ran on and one Point per sweep value. It is written as
 // results.json and read back by the charts and the report, so a chart can be
-// redrawn without running the bench again. Field names follow DESIGN.md.
+// redrawn without running the bench again. docs/bench.md says what each
+// field means.
 type Results struct {
 	Scenario    Scenario    `json:"scenario"`
 	Environment Environment `json:"environment"`
@@ -33,15 +37,27 @@ type Environment struct {
 
 // Point is one sweep value (or the only run when there is no sweep).
 type Point struct {
-	// Sweep holds the swept parameter and its value at this point, e.g.
-	// {"clients": 100}; empty when nothing was swept.
-	Sweep      map[string]any    `json:"sweep"`
+	// Sweep is the swept parameter and its value at this point, e.g.
+	// {"clients": 100}; {} when nothing was swept.
+	Sweep      Swept             `json:"sweep"`
 	Duration   float64           `json:"duration_s"` // measured window, seconds
 	Transports []TransportResult `json:"transports"`
 }
 
-// TransportResult holds every figure for one transport at one point. Each
-// figure has one definition, in the function that fills it.
+// InTableOrder returns the point's transports in the transport table's
+// order, the order of every table and legend.
+func (p Point) InTableOrder() []TransportResult {
+	out := slices.Clone(p.Transports)
+	slices.SortStableFunc(out, func(a, b TransportResult) int {
+		return transport.Order(a.Transport) - transport.Order(b.Transport)
+	})
+	return out
+}
+
+// TransportResult holds every figure for one transport at one point, as
+// counted and measured; what is derived from them is in figures.go. A field
+// added here is written to results.json by its tag (omitempty keeps older
+// files readable) and to results.csv by a line in csv.go.
 type TransportResult struct {
 	Transport string `json:"transport"` // a name from the transport table
 	Clients   int    `json:"clients"`
@@ -91,22 +107,39 @@ type Latency struct {
 	N    int64   `json:"n,omitempty"` // samples
 }
 
-// ReadResults loads a results.json file. Its errors name the file and, when
-// the file is readable but wrong, the field that is wrong.
+// ReadResults loads a results.json file. Its error is an *InputError of
+// one line that names the file and, when the file is readable but wrong,
+// the field or byte at fault.
 func ReadResults(path string) (*Results, error) {
 	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, inputErrorf("%s: no such file", path)
 	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err != nil {
+		return nil, inputErrorf("%s", oneLine(err))
+	}
+	var (
+		r   Results
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	err = json.Unmarshal(b, &r)
+	switch {
+	case errors.As(err, &syn):
+		return nil, inputErrorf("%s: not valid JSON at byte %d: %v", path, syn.Offset, syn)
+	case errors.As(err, &typ):
+		return nil, inputErrorf("%s: field %s: %s is not a %s", path, typ.Field, typ.Value, typ.Type)
+	case err != nil:
+		return nil, inputErrorf("%s: %s", path, oneLine(err))
 	}
 	if err := r.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, inputErrorf("%s: %s", path, oneLine(err))
 	}
 	return &r, nil
 }
+
+// oneLine keeps an error message to one line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
 
 // Validate checks that the results carry what charts and reports need.
 func (r *Results) Validate() error {

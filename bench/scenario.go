@@ -1,75 +1,151 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
+
+	"github.com/pushlab/pushlab/polling"
+	"github.com/pushlab/pushlab/state"
+	"github.com/pushlab/pushlab/transport"
 )
 
 // Scenario is every parameter of a bench run. It is written into
-// results.json whole, so a result always says how it was produced.
+// results.json whole, so a result always says how it was produced. Each
+// field has the type of what it measures; params.go binds each to its flag.
 type Scenario struct {
-	Name       string   `json:"name" yaml:"name"`
-	Transports []string `json:"transports" yaml:"transports"` // names from the transport table
-	Clients    int      `json:"clients" yaml:"clients"`       // per transport
-	Rate       float64  `json:"rate" yaml:"rate"`             // generator ticks per second
-	Payload    int      `json:"payload" yaml:"payload"`       // bytes of tick data
-	Interval   Duration `json:"interval" yaml:"interval"`     // short-poll interval
-	Wait       Duration `json:"wait" yaml:"wait"`             // long-poll wait
-	ChatRate   float64  `json:"chat_rate" yaml:"chat_rate"`   // chat publishes per second per client
-	RampUp     Duration `json:"ramp_up" yaml:"ramp_up"`
-	Warmup     Duration `json:"warmup" yaml:"warmup"`
-	Duration   Duration `json:"duration" yaml:"duration"`
-	Target     string   `json:"target,omitempty" yaml:"target"` // empty: start a child server
-	RTT        Duration `json:"rtt,omitempty" yaml:"rtt"`
-	Jitter     Duration `json:"jitter,omitempty" yaml:"jitter"`
-	Bandwidth  string   `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
-	Sweep      *Sweep   `json:"sweep,omitempty" yaml:"sweep"`
+	Name       string    `json:"name" yaml:"name"`
+	Transports []string  `json:"transports" yaml:"transports"` // names from the transport table
+	Clients    Count     `json:"clients" yaml:"clients"`       // per transport
+	Rate       Rate      `json:"rate" yaml:"rate"`             // generator ticks per second
+	Payload    Bytes     `json:"payload" yaml:"payload"`       // bytes of tick data
+	Interval   Duration  `json:"interval" yaml:"interval"`     // short-poll interval
+	Wait       Duration  `json:"wait" yaml:"wait"`             // long-poll wait
+	ChatRate   Rate      `json:"chat_rate" yaml:"chat_rate"`   // chat publishes per second per client
+	RampUp     Duration  `json:"ramp_up" yaml:"ramp_up"`
+	Warmup     Duration  `json:"warmup" yaml:"warmup"`
+	Duration   Duration  `json:"duration" yaml:"duration"`
+	Target     string    `json:"target,omitempty" yaml:"target"` // empty: start a child server
+	RTT        Duration  `json:"rtt,omitempty" yaml:"rtt"`
+	Jitter     Duration  `json:"jitter,omitempty" yaml:"jitter"`
+	Bandwidth  Bandwidth `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
+	Sweep      Sweep     `json:"sweep,omitzero" yaml:"sweep"`
 }
 
-// Sweep names one parameter and the values it takes, one Point each.
-type Sweep struct {
-	Name   string   `json:"name" yaml:"name"` // clients, rate, interval, rtt
-	Values []string `json:"values" yaml:"values"`
+// DefaultScenario is what `pushlab bench` runs with no flags: every
+// transport in turn, 50 clients each, 10 Hz ticks of 256 bytes, short polls
+// every second, a little chat. Each transport gets a fresh server, a 1 s
+// warm-up and a 3 s measured window, so the whole run takes about 20 s.
+func DefaultScenario() Scenario {
+	return Scenario{
+		Name:       "default",
+		Transports: transport.Names(),
+		Clients:    50,
+		Rate:       10,
+		Payload:    256,
+		Interval:   Duration(time.Second),
+		Wait:       Duration(25 * time.Second),
+		ChatRate:   0.1,
+		RampUp:     Duration(250 * time.Millisecond),
+		Warmup:     Duration(time.Second),
+		Duration:   Duration(3 * time.Second),
+	}
 }
 
-// Duration is a time.Duration that reads and writes as "250ms" in JSON and
-// YAML, and also accepts a number of nanoseconds.
-type Duration time.Duration
-
-// D returns the value as a time.Duration.
-func (d Duration) D() time.Duration { return time.Duration(d) }
-
-func (d Duration) String() string { return time.Duration(d).String() }
-
-// MarshalJSON writes the duration as a Go duration string.
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
-
-// UnmarshalJSON accepts "250ms" or a number of nanoseconds.
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		var n int64
-		if err2 := json.Unmarshal(b, &n); err2 != nil {
-			return fmt.Errorf("duration: want a string like \"250ms\" or nanoseconds, got %s", b)
+// Validate checks every parameter, and every point of a sweep; its error
+// names the bad one.
+func (sc *Scenario) Validate() error {
+	if err := sc.validatePoint(); err != nil {
+		return err
+	}
+	for _, p := range sc.Points() {
+		if err := p.Scenario.validatePoint(); err != nil {
+			return inputErrorf("sweep %s=%s: %v", p.Swept.Name, p.Swept.Value, err)
 		}
-		*d = Duration(n)
-		return nil
 	}
-	return d.parse(s)
+	return nil
 }
 
-// UnmarshalText lets YAML and flag parsing use the same syntax.
-func (d *Duration) UnmarshalText(b []byte) error { return d.parse(string(b)) }
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-func (d *Duration) parse(s string) error {
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("duration %q: %w", s, err)
+func (sc *Scenario) validatePoint() error {
+	if len(sc.Transports) == 0 {
+		return inputErrorf("transports: none given (want some of %s)", strings.Join(transport.Names(), ","))
 	}
-	*d = Duration(v)
+	seen := map[string]bool{}
+	for _, t := range sc.Transports {
+		if !transport.Known(t) {
+			return inputErrorf("transports: unknown transport %q (want some of %s)", t, strings.Join(transport.Names(), ","))
+		}
+		if seen[t] {
+			return inputErrorf("transports: %q given twice", t)
+		}
+		seen[t] = true
+	}
+	if err := state.CheckSettings(float64(sc.Rate), int(sc.Payload)); err != nil {
+		return inputErrorf("%v", err)
+	}
+	switch {
+	case sc.Clients <= 0:
+		return inputErrorf("clients: must be > 0, got %d", sc.Clients)
+	case sc.Interval <= 0:
+		return inputErrorf("interval: must be > 0, got %s", sc.Interval)
+	case sc.Wait <= 0 || sc.Wait.D() > polling.MaxWait:
+		return inputErrorf("wait: must be > 0 and at most %s, got %s", polling.MaxWait, sc.Wait)
+	case sc.ChatRate < 0:
+		return inputErrorf("chat-rate: must be >= 0, got %g", sc.ChatRate)
+	case sc.RampUp < 0:
+		return inputErrorf("ramp-up: must be >= 0, got %s", sc.RampUp)
+	case sc.Warmup < 0:
+		return inputErrorf("warmup: must be >= 0, got %s", sc.Warmup)
+	case sc.Duration <= 0:
+		return inputErrorf("duration: must be > 0, got %s", sc.Duration)
+	case sc.RTT < 0:
+		return inputErrorf("rtt: must be >= 0, got %s", sc.RTT)
+	case sc.Jitter < 0:
+		return inputErrorf("jitter: must be >= 0, got %s", sc.Jitter)
+	}
+	if sc.Jitter > 0 && sc.RTT == 0 {
+		return inputErrorf("jitter: needs --rtt (jitter varies the round trip)")
+	}
+	if sc.Bandwidth != "" {
+		if _, err := sc.Bandwidth.BytesPerSecond(); err != nil {
+			return inputErrorf("bandwidth: %v", err)
+		}
+	}
+	if sc.Target != "" {
+		if _, err := ParseTarget(sc.Target); err != nil {
+			return inputErrorf("target: %v", err)
+		}
+	}
 	return nil
+}
+
+// ParseTarget reads --target: an http(s) URL naming a running server; any
+// path is ignored, the routes are the server's own.
+func ParseTarget(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q: want an http:// or https:// URL", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%q: no host", s)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// InputError is a mistake in what the user asked for (a flag, a scenario
+// file, a results file, an unreachable target): the command reports it in
+// one line and exits with status 2.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+// InputErrorf makes an InputError, for the packages that carry a run out.
+func InputErrorf(format string, a ...any) error { return inputErrorf(format, a...) }
+
+func inputErrorf(format string, a ...any) error {
+	return &InputError{fmt.Sprintf(format, a...)}
 }

@@ -1,209 +1,200 @@
 package bench
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
-// sweepable are the parameters --sweep can vary, with what their values are.
-var sweepable = map[string]string{
-	"clients":   "a count",
-	"rate":      "Hz",
-	"payload":   "bytes",
-	"interval":  "a duration",
-	"wait":      "a duration",
-	"chat-rate": "Hz per client",
-	"rtt":       "a duration",
-	"jitter":    "a duration",
-	"bandwidth": "a rate like 1mbit",
+// Sweep names one parameter and the values it takes, one point each. In
+// flags it reads NAME=V1,V2,...; in results.json and scenario files it is
+// {"name": "clients", "values": ["10", "100"]}.
+type Sweep struct {
+	Name   string  // a sweepable parameter: clients, rate, payload, interval, wait, chat-rate, rtt, jitter, bandwidth
+	Values []Value // of that parameter's type
 }
 
-// ParseSweep reads --sweep NAME=V1,V2,...
-func ParseSweep(s string) (*Sweep, error) {
-	name, list, ok := strings.Cut(s, "=")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.TrimSpace(list) == "" {
-		return nil, inputErrorf("sweep: want NAME=V1,V2,... got %q", s)
+// IsZero reports whether nothing is swept.
+func (s Sweep) IsZero() bool { return s.Name == "" && len(s.Values) == 0 }
+
+// Set reads --sweep NAME=V1,V2,...
+func (s *Sweep) Set(arg string) error {
+	name, vals, ok := strings.Cut(arg, "=")
+	if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(vals) == "" {
+		return inputErrorf("sweep: want NAME=V1,V2,... got %q", arg)
 	}
-	name = strings.ReplaceAll(name, "_", "-")
-	if _, ok := sweepable[name]; !ok {
-		return nil, inputErrorf("sweep: cannot sweep %q (can: clients, rate, payload, interval, wait, chat-rate, rtt, jitter, bandwidth)", name)
-	}
-	sw := &Sweep{Name: name}
-	for _, v := range strings.Split(list, ",") {
+	var written []string
+	for _, v := range strings.Split(vals, ",") {
 		if v = strings.TrimSpace(v); v != "" {
-			sw.Values = append(sw.Values, v)
+			written = append(written, v)
 		}
+	}
+	sw, err := newSweep(name, written)
+	if err != nil {
+		return err
+	}
+	*s = sw
+	return nil
+}
+
+// String writes the sweep as --sweep takes it ("" when none).
+func (s Sweep) String() string {
+	if s.IsZero() {
+		return ""
+	}
+	return s.Name + "=" + strings.Join(s.written(), ",")
+}
+
+func (s Sweep) written() []string {
+	out := make([]string, len(s.Values))
+	for i, v := range s.Values {
+		out[i] = v.String()
+	}
+	return out
+}
+
+// newSweep reads each value written with the named parameter's type.
+func newSweep(name string, written []string) (Sweep, error) {
+	p, ok := paramNamed(name)
+	if !ok || !p.sweep {
+		return Sweep{}, inputErrorf("sweep: cannot sweep %q (can: %s)", name, sweepable())
+	}
+	sw := Sweep{Name: p.name}
+	for _, w := range written {
+		v := p.fresh()
+		if err := v.Set(w); err != nil {
+			return Sweep{}, inputErrorf("sweep %s=%s: %v", p.name, w, err)
+		}
+		sw.Values = append(sw.Values, v.(Value))
+	}
+	if len(sw.Values) == 0 {
+		return Sweep{}, inputErrorf("sweep %s: no values", p.name)
 	}
 	return sw, nil
 }
 
-// set gives the named parameter the value written as s.
-func (sc *Scenario) set(name, s string) error {
-	bad := func(err error) error { return fmt.Errorf("%s=%s: want %s (%v)", name, s, sweepable[name], err) }
-	switch strings.ReplaceAll(name, "_", "-") {
-	case "clients":
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return bad(err)
-		}
-		sc.Clients = n
-	case "payload":
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return bad(err)
-		}
-		sc.Payload = n
-	case "rate", "chat-rate":
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return bad(err)
-		}
-		if name == "rate" {
-			sc.Rate = f
-		} else {
-			sc.ChatRate = f
-		}
-	case "interval", "wait", "rtt", "jitter":
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return bad(err)
-		}
-		switch name {
-		case "interval":
-			sc.Interval = Duration(d)
-		case "wait":
-			sc.Wait = Duration(d)
-		case "rtt":
-			sc.RTT = Duration(d)
-		case "jitter":
-			sc.Jitter = Duration(d)
-		}
-	case "bandwidth":
-		if _, err := ParseBandwidth(s); err != nil {
-			return bad(err)
-		}
-		sc.Bandwidth = s
-	default:
-		return fmt.Errorf("cannot sweep %q", name)
-	}
-	return nil
+// sweepFile is how a sweep is written in results.json and scenario files.
+type sweepFile struct {
+	Name   string   `json:"name" yaml:"name"`
+	Values []string `json:"values" yaml:"values"`
 }
 
-// pointSpec is one sweep point: the scenario as it runs there and the
-// swept value as results.json records it.
-type pointSpec struct {
-	sc    Scenario
-	sweep map[string]any
+// MarshalJSON writes {"name": ..., "values": [...]}, values as --sweep
+// takes them.
+func (s Sweep) MarshalJSON() ([]byte, error) {
+	return json.Marshal(sweepFile{s.Name, s.written()})
 }
 
-// points expands the sweep (none: one point with the scenario as it is).
-func (sc Scenario) points() ([]pointSpec, error) {
-	if sc.Sweep == nil || len(sc.Sweep.Values) == 0 {
-		return []pointSpec{{sc: sc, sweep: map[string]any{}}}, nil
+// UnmarshalJSON reads {"name": ..., "values": [...]}.
+func (s *Sweep) UnmarshalJSON(b []byte) error {
+	var f sweepFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
-	var ps []pointSpec
-	for _, v := range sc.Sweep.Values {
-		p := sc
-		p.Sweep = nil
-		if err := p.set(sc.Sweep.Name, v); err != nil {
-			return nil, inputErrorf("sweep: %v", err)
-		}
-		ps = append(ps, pointSpec{sc: p, sweep: map[string]any{sc.Sweep.Name: sweepValue(p, sc.Sweep.Name, v)}})
-	}
-	return ps, nil
+	return s.from(f)
 }
 
-// sweepValue is the swept value as results.json holds it: a number for
-// counts and rates, the duration string ("250ms") for times.
-func sweepValue(sc Scenario, name, raw string) any {
-	switch name {
-	case "clients":
-		return sc.Clients
-	case "payload":
-		return sc.Payload
-	case "rate":
-		return sc.Rate
-	case "chat-rate":
-		return sc.ChatRate
-	case "interval":
-		return sc.Interval.String()
-	case "wait":
-		return sc.Wait.String()
-	case "rtt":
-		return sc.RTT.String()
-	case "jitter":
-		return sc.Jitter.String()
+// UnmarshalYAML reads {name: ..., values: [...]} from a scenario file.
+func (s *Sweep) UnmarshalYAML(n *yaml.Node) error {
+	var f sweepFile
+	if err := n.Decode(&f); err != nil {
+		return err
 	}
-	return raw
+	return s.from(f)
 }
 
-// ParseBandwidth reads a link rate such as "1mbit", "512kbit", "10mbps",
-// "100KB" (bytes) or a bare number of bits per second, and returns bytes
-// per second.
-func ParseBandwidth(s string) (float64, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
-		i++
+func (s *Sweep) from(f sweepFile) error {
+	if f.Name == "" && len(f.Values) == 0 {
+		*s = Sweep{}
+		return nil
 	}
-	n, err := strconv.ParseFloat(t[:i], 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q: want a positive rate like 1mbit or 512kbit", s)
-	}
-	unit := strings.TrimSuffix(strings.TrimSpace(t[i:]), "/s")
-	bits := map[string]float64{"": 1, "bit": 1, "bps": 1, "kbit": 1e3, "kbps": 1e3, "mbit": 1e6, "mbps": 1e6, "gbit": 1e9, "gbps": 1e9}
-	bytes := map[string]float64{"b": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9}
-	if m, ok := bits[unit]; ok {
-		return n * m / 8, nil
-	}
-	if m, ok := bytes[strings.TrimSuffix(unit, "ytes")]; ok {
-		return n * m, nil
-	}
-	return 0, fmt.Errorf("%q: unknown unit %q (bit, kbit, mbit, gbit, or KB, MB for bytes)", s, unit)
-}
-
-// Set gives the parameter named by its command-line flag the value written
-// as s: every flag of `pushlab bench` except --scenario and --out.
-func (sc *Scenario) Set(name, s string) error {
-	var err error
-	switch name {
-	case "transports":
-		sc.Transports = nil
-		for _, t := range strings.Split(s, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				sc.Transports = append(sc.Transports, t)
-			}
-		}
-	case "duration", "warmup", "ramp-up":
-		var d time.Duration
-		if d, err = time.ParseDuration(s); err == nil {
-			switch name {
-			case "duration":
-				sc.Duration = Duration(d)
-			case "warmup":
-				sc.Warmup = Duration(d)
-			default:
-				sc.RampUp = Duration(d)
-			}
-		}
-	case "target":
-		sc.Target = s
-	case "sweep":
-		sc.Sweep, err = ParseSweep(s)
-	default:
-		if _, ok := sweepable[name]; !ok {
-			return inputErrorf("unknown parameter %q", name)
-		}
-		err = sc.set(name, s)
-	}
+	sw, err := newSweep(f.Name, f.Values)
 	if err != nil {
-		if _, ok := err.(*InputError); ok {
-			return err
+		return err
+	}
+	*s = sw
+	return nil
+}
+
+// Swept is the value a point's swept parameter took. results.json writes
+// it as {"clients": 100} or {"interval": "250ms"}: a number for counts and
+// rates, a string for durations and bandwidths; {} when nothing was swept.
+type Swept struct {
+	Name  string
+	Value Value // nil when nothing was swept
+}
+
+// IsZero reports whether nothing was swept.
+func (s Swept) IsZero() bool { return s.Name == "" }
+
+// MarshalJSON writes {"NAME": value}, or {} when nothing was swept.
+func (s Swept) MarshalJSON() ([]byte, error) {
+	if s.IsZero() {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(map[string]Value{s.Name: s.Value})
+}
+
+// UnmarshalJSON reads {"NAME": value}: a value of the named parameter's
+// type, in its JSON form or as --sweep writes it ("100" for 100).
+func (s *Swept) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	if len(m) == 0 {
+		*s = Swept{}
+		return nil
+	}
+	if len(m) > 1 {
+		return fmt.Errorf("sweep: %d parameters at one point, want one", len(m))
+	}
+	for name, raw := range m {
+		p, ok := paramNamed(name)
+		if !ok || !p.sweep {
+			return fmt.Errorf("sweep: cannot sweep %q (can: %s)", name, sweepable())
 		}
-		return inputErrorf("--%s %s: %v", name, s, err)
+		v := p.fresh()
+		var str string
+		err := json.Unmarshal(raw, &str)
+		if err == nil {
+			err = v.Set(str)
+		} else {
+			err = json.Unmarshal(raw, v)
+		}
+		if err != nil {
+			return fmt.Errorf("sweep.%s: %v", name, err)
+		}
+		*s = Swept{Name: p.name, Value: v.(Value)}
 	}
 	return nil
+}
+
+// PointPlan is one point of a scenario: the scenario as it runs there and
+// the swept value results.json records for it.
+type PointPlan struct {
+	Scenario Scenario
+	Swept    Swept
+}
+
+// Points expands the sweep: one point per value, with the swept field set
+// to it (none swept: one point, the scenario as it is).
+func (sc Scenario) Points() []PointPlan {
+	if sc.Sweep.IsZero() {
+		return []PointPlan{{Scenario: sc}}
+	}
+	p, _ := paramNamed(sc.Sweep.Name) // a Sweep holds only sweepable names
+	var ps []PointPlan
+	for _, v := range sc.Sweep.Values {
+		at := sc
+		at.Sweep = Sweep{}
+		p.assign(&at, v)
+		ps = append(ps, PointPlan{Scenario: at, Swept: Swept{Name: p.name, Value: v}})
+	}
+	return ps
 }

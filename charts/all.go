@@ -11,25 +11,10 @@ import (
 // pointCaption is the caption of a chart drawn from one point; in a sweep
 // it names the point's value.
 func pointCaption(r *bench.Results, i int) string {
-	if name := SweepName(r); name != "" {
-		return Caption(r) + " · at " + PointLabel(r, i)
+	if l := r.PointLabel(i); l != "" {
+		return Caption(r) + " · at " + l
 	}
 	return Caption(r)
-}
-
-// PointLabel names point i of a sweep, e.g. "clients=100"; "" without one.
-func PointLabel(r *bench.Results, i int) string {
-	name := SweepName(r)
-	if name == "" {
-		return ""
-	}
-	v, ok := r.Points[i].Sweep[name]
-	if !ok {
-		if x, err := SweepValue(r, i, name); err == nil {
-			return fmt.Sprintf("%s=%g", name, x)
-		}
-	}
-	return fmt.Sprintf("%s=%v", name, v)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -61,7 +46,7 @@ func PointCharts(r *bench.Results, i int) (figs []*Figure, skipped []error, err 
 		if err != nil {
 			return nil, nil, err
 		}
-		if l := PointLabel(r, i); l != "" {
+		if l := r.PointLabel(i); l != "" {
 			f.Name += "-" + unsafeName.ReplaceAllString(l, "-")
 		}
 		figs = append(figs, f)
@@ -73,7 +58,7 @@ func PointCharts(r *bench.Results, i int) (figs []*Figure, skipped []error, err 
 // when the results hold no sweep, or a sweep no chart is drawn for).
 func SweepCharts(r *bench.Results) ([]*Figure, error) {
 	var figs []*Figure
-	name := SweepName(r)
+	name := r.SweepName()
 	for _, s := range sweepSpecs {
 		if s.sweep != name {
 			continue

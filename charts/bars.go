@@ -36,21 +36,21 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 
 	var names []string
 	top := 0.0
-	for _, t := range sortedTransports(r.Points[i].Transports) {
-		if Received(t) == 0 {
+	for _, t := range r.Points[i].InTableOrder() {
+		if t.Updates() == 0 {
 			continue
 		}
 		x := float64(len(names))
-		payload, err := bar(t.Transport, x, PayloadPerUpdate(t), styleOf(t.Transport).Color, barWidth)
+		payload, err := bar(t.Transport, x, t.PayloadPerUpdate(), styleOf(t.Transport).Color, barWidth)
 		if err != nil {
 			return nil, err
 		}
-		over, err := bar(t.Transport, x, OverheadPerUpdate(t), lighter(styleOf(t.Transport).Color, headerTint), barWidth)
+		over, err := bar(t.Transport, x, t.OverheadPerUpdate(), lighter(styleOf(t.Transport).Color, headerTint), barWidth)
 		if err != nil {
 			return nil, err
 		}
 		over.StackOn(payload)
-		total := PayloadPerUpdate(t) + OverheadPerUpdate(t)
+		total := t.PayloadPerUpdate() + t.OverheadPerUpdate()
 		lbl, err := valueLabel(x, total, fmt.Sprintf("%.0f B", total))
 		if err != nil {
 			return nil, err
@@ -72,7 +72,7 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 // RequestRates draws two panels for point i: HTTP requests per second per
 // transport, and the share of those responses that carried no update.
 func RequestRates(r *bench.Results, i int) (*Figure, error) {
-	secs := Seconds(r, i)
+	secs := r.Seconds(i)
 	if secs <= 0 {
 		return nil, fmt.Errorf("field points[%d].duration_s: missing or 0, needed for requests/s", i)
 	}
@@ -83,7 +83,7 @@ func RequestRates(r *bench.Results, i int) (*Figure, error) {
 
 	var names []string
 	topRate, topEmpty := 0.0, 0.0
-	for _, t := range sortedTransports(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		x := float64(len(names))
 		c := styleOf(t.Transport).Color
 		rs, es := t.RequestsPerSecond(secs), t.EmptyShare()*100

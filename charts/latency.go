@@ -50,7 +50,7 @@ func LatencyCDF(r *bench.Results, i int) (*Figure, error) {
 		series []plotter.XYs
 		names  []string
 	)
-	for _, t := range sortedTransports(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		if xys := CDFPoints(t); len(xys) > 0 {
 			series, names = append(series, xys), append(names, t.Transport)
 		}

@@ -39,7 +39,7 @@ var sweepSpecs = []sweepSpec{
 		name: "bandwidth-vs-clients", title: "Wire bandwidth vs clients", sweep: "clients",
 		xLabel: "clients per transport", yLabel: "bandwidth, up + down (Mbit/s)",
 		measures: []measure{{"", func(t bench.TransportResult, s float64) float64 {
-			return BitsPerSecond(t, s) / 1e6
+			return t.BitsPerSecond(s) / 1e6
 		}, false}},
 		// Log-log: traffic proportional to clients is a straight line.
 		logYWhenSpreads: 10,
@@ -107,16 +107,16 @@ func spec(name string) sweepSpec {
 }
 
 func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
-	if got := SweepName(r); got != s.sweep {
+	if got := r.SweepName(); got != s.sweep {
 		return nil, fmt.Errorf("chart %s needs a %s sweep, results sweep %q", s.name, s.sweep, got)
 	}
 	xs := make([]float64, len(r.Points))
 	for i := range r.Points {
-		x, err := SweepValue(r, i, s.sweep)
+		x, err := r.SweepValue(i)
 		if err != nil {
 			return nil, err
 		}
-		if Seconds(r, i) <= 0 {
+		if r.Seconds(i) <= 0 {
 			return nil, fmt.Errorf("field points[%d].duration_s: missing or 0", i)
 		}
 		xs[i] = x
@@ -134,7 +134,7 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 			for i, pt := range r.Points {
 				for _, t := range pt.Transports {
 					if t.Transport == name {
-						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: m.value(t, Seconds(r, i))})
+						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: m.value(t, r.Seconds(i))})
 					}
 				}
 			}

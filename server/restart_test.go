@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/bench/run"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
 )
@@ -62,7 +63,7 @@ func TestRestartLosesNoChat(t *testing.T) {
 	var runErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); res, runErr = bench.Run(ctx, sc, bench.Options{}) }()
+	go func() { defer wg.Done(); res, runErr = run.Run(ctx, sc, run.Options{}) }()
 
 	restarts := 0
 	stop := make(chan struct{})

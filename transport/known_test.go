@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushlab/pushlab/bench"
+	"github.com/pushlab/pushlab/bench/client"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/transport"
@@ -47,7 +47,7 @@ func TestEveryTransportIsKnownEverywhere(t *testing.T) {
 			t.Errorf("%s: GET %s was not counted under %q in /api/stats", tr.Name, target, tr.Name)
 		}
 		// The bench.
-		if !bench.Speaks(tr.Name) {
+		if !client.Speaks(tr.Name) {
 			t.Errorf("%s: the bench has no simulated client for it", tr.Name)
 		}
 		// The page.

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
@@ -12,12 +11,6 @@ import (
 
 // label is a transport's name in prose and tables.
 func label(t string) string { return transport.Label(t) }
-
-func sorted(ts []bench.TransportResult) []bench.TransportResult {
-	out := append([]bench.TransportResult(nil), ts...)
-	sort.SliceStable(out, func(i, j int) bool { return transport.Order(out[i].Transport) < transport.Order(out[j].Transport) })
-	return out
-}
 
 // find returns the transport's result at a point, if it ran.
 func find(p bench.Point, name string) (bench.TransportResult, bool) {
@@ -70,7 +63,7 @@ func (m *md) latencyTable(r *bench.Results, i int) {
 	m.printf("**Delivery and latency** (publish to seen, ms):\n\n")
 	m.printf("| transport | clients | delivered | coalesced | missed | chat missed | errors | p50 | p90 | p99 | p99.9 | max |\n")
 	m.printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	for _, t := range sorted(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		l := t.Latency
 		m.printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			label(t.Transport), t.Clients, count(t.Delivered), count(t.Coalesced), count(t.Missed),
@@ -81,7 +74,7 @@ func (m *md) latencyTable(r *bench.Results, i int) {
 
 // costTable: what each transport cost on the wire and on the server.
 func (m *md) costTable(r *bench.Results, i int) {
-	secs := charts.Seconds(r, i)
+	secs := r.Seconds(i)
 	agree := false
 	for _, t := range r.Points[i].Transports {
 		agree = agree || t.ServerBytesIn+t.ServerBytesOut > 0
@@ -95,11 +88,11 @@ func (m *md) costTable(r *bench.Results, i int) {
 		sep += "--:|"
 	}
 	m.printf("\n%s\n", sep)
-	for _, t := range sorted(r.Points[i].Transports) {
+	for _, t := range r.Points[i].InTableOrder() {
 		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
 			label(t.Transport), count(t.Requests), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()),
-			count(t.BytesUp), count(t.BytesDown), sig3(charts.BitsPerSecond(t, secs)/1000), count(charts.Received(t)), bytesf(t.BytesPerUpdate),
-			bytesf(charts.PayloadPerUpdate(t)), bytesf(charts.OverheadPerUpdate(t)),
+			count(t.BytesUp), count(t.BytesDown), sig3(t.BitsPerSecond(secs)/1000), count(t.Updates()), bytesf(t.BytesPerUpdate),
+			bytesf(t.PayloadPerUpdate()), bytesf(t.OverheadPerUpdate()),
 			sig3(t.ServerCPU), sig3(t.ServerCPUPerThousand()), mib(t.ServerRSS))
 		if agree {
 			m.printf(" %s |", agreement(t))
@@ -109,14 +102,15 @@ func (m *md) costTable(r *bench.Results, i int) {
 	m.printf("\n")
 }
 
-// agreement is the server's byte count for a transport as a percentage of
-// the clients' count: the two independent meters should read the same.
+// agreement writes the server's byte count for a transport as a
+// percentage of the clients' count: the two independent meters should read
+// the same.
 func agreement(t bench.TransportResult) string {
-	c := t.BytesUp + t.BytesDown
-	if c == 0 || t.ServerBytesIn+t.ServerBytesOut == 0 {
+	share, ok := t.ServerByteShare()
+	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f", float64(t.ServerBytesIn+t.ServerBytesOut)/float64(c)*100)
+	return fmt.Sprintf("%.2f", share*100)
 }
 
 // problems calls out, under the tables, anything a reader must not miss:
@@ -124,10 +118,10 @@ func agreement(t bench.TransportResult) string {
 func (m *md) problems(r *bench.Results) {
 	for i, p := range r.Points {
 		at := ""
-		if l := charts.PointLabel(r, i); l != "" {
+		if l := r.PointLabel(i); l != "" {
 			at = " at " + l
 		}
-		for _, t := range sorted(p.Transports) {
+		for _, t := range p.InTableOrder() {
 			if t.ChatMissed > 0 {
 				m.printf("**Note:** %s lost %s chat updates%s. Chat events must never be lost on any transport; this run found a fault.\n\n", label(t.Transport), count(t.ChatMissed), at)
 			}

@@ -39,7 +39,7 @@ func MeasuredOverhead(r *bench.Results) Overhead {
 	var o Overhead
 	p := r.Points[0]
 	if t, ok := find(p, "short"); ok {
-		o.PollBytes = t.RequestHeaderBytes + t.ResponseHeaderBytes
+		o.PollBytes = t.HeaderBytes()
 	}
 	if t, ok := find(p, "ws"); ok {
 		o.FrameBytes = t.FrameOverheadBytes

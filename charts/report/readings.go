@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/charts"
 )
 
 // The readings say in words what a chart shows. Every number in them comes
@@ -26,7 +25,7 @@ func list(items []string) string {
 func readCDF(r *bench.Results, i int) string {
 	p := r.Points[i]
 	var med []string
-	for _, t := range sorted(p.Transports) {
+	for _, t := range p.InTableOrder() {
 		med = append(med, fmt.Sprintf("%s %s ms (p99 %s ms)", label(t.Transport), ms(t.Latency.P50), ms(t.Latency.P99)))
 	}
 	s := fmt.Sprintf("**Reading.** Median publish-to-seen latency: %s.", list(med))
@@ -62,27 +61,26 @@ func fastest(p bench.Point, names ...string) (bench.TransportResult, bool) {
 func readBytes(r *bench.Results, i int) string {
 	p := r.Points[i]
 	var parts []string
-	for _, t := range sorted(p.Transports) {
-		if charts.Received(t) == 0 || t.BytesPerUpdate == 0 {
+	for _, t := range p.InTableOrder() {
+		if t.Updates() == 0 || t.BytesPerUpdate == 0 {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %s B (%s%% headers and framing)",
-			label(t.Transport), sig3(t.BytesPerUpdate), pct(charts.OverheadPerUpdate(t)/t.BytesPerUpdate)))
+			label(t.Transport), sig3(t.BytesPerUpdate), pct(t.OverheadPerUpdate()/t.BytesPerUpdate)))
 	}
 	s := fmt.Sprintf("**Reading.** Wire bytes per update received: %s.", list(parts))
-	s += fmt.Sprintf(" The dark part is the update JSON itself (the same bytes on every transport, here about %s B); the light part is the price of the transport.", sig3(meanPayload(p)))
-	if t, ok := find(p, "short"); ok && charts.Received(t) > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
-		h := t.RequestHeaderBytes + t.ResponseHeaderBytes
+	s += fmt.Sprintf(" The dark part is the update JSON itself (the same bytes on every transport, here about %s B); the light part is the price of the transport.", sig3(p.MeanPayloadPerUpdate()))
+	if t, ok := find(p, "short"); ok && t.Updates() > 0 && t.HeaderBytes() > 0 {
 		s += fmt.Sprintf(" A short poll pays a request and a response header (%s B measured) on every poll, empty or not: %s requests for %s updates received is %s B of headers per update.",
-			bytesf(h), count(t.Requests), count(charts.Received(t)), sig3(float64(t.Requests)*h/float64(charts.Received(t))))
-		if u := updatesPerSecond(r.Scenario, t.Clients); u > 0 && r.Scenario.Interval > 0 {
+			bytesf(t.HeaderBytes()), count(t.Requests), count(t.Updates()), sig3(t.HeaderBytesPerUpdate()))
+		if u := r.Scenario.UpdatesPerSecond(t.Clients); u > 0 && r.Scenario.Interval > 0 {
 			s += fmt.Sprintf(" At %s and a poll every %s, a poll finds about %s updates, and the fewer it finds the more each one costs.",
 				describeRate(r.Scenario, t.Clients), r.Scenario.Interval, sig3(u*r.Scenario.Interval.D().Seconds()))
 		}
 	}
-	if t, ok := find(p, "long"); ok && charts.Received(t) > 0 && t.RequestHeaderBytes+t.ResponseHeaderBytes > 0 {
+	if t, ok := find(p, "long"); ok && t.Updates() > 0 && t.HeaderBytes() > 0 {
 		s += fmt.Sprintf(" A long poll pays its own request and response header (%s B) for about every update, because each answer ends its request.",
-			bytesf(t.RequestHeaderBytes+t.ResponseHeaderBytes))
+			bytesf(t.HeaderBytes()))
 	}
 	var frames []string
 	for _, name := range []string{"ws", "sse"} {
@@ -96,32 +94,16 @@ func readBytes(r *bench.Results, i int) string {
 	return s
 }
 
-// meanPayload is the mean update JSON size per delivery across transports.
-func meanPayload(p bench.Point) float64 {
-	var sum float64
-	n := 0
-	for _, t := range p.Transports {
-		if charts.Received(t) > 0 {
-			sum += charts.PayloadPerUpdate(t)
-			n++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return sum / float64(n)
-}
-
 func readRequests(r *bench.Results, i int) string {
 	p := r.Points[i]
-	secs := charts.Seconds(r, i)
+	secs := r.Seconds(i)
 	var parts []string
-	for _, t := range sorted(p.Transports) {
+	for _, t := range p.InTableOrder() {
 		parts = append(parts, fmt.Sprintf("%s %s/s (%s%% empty)", label(t.Transport), sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare())))
 	}
 	s := fmt.Sprintf("**Reading.** HTTP requests: %s.", list(parts))
-	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && updatesPerSecond(r.Scenario, short.Clients) > 0 {
-		perPoll := updatesPerSecond(r.Scenario, short.Clients) * r.Scenario.Interval.D().Seconds()
+	if short, ok := find(p, "short"); ok && r.Scenario.Interval > 0 && r.Scenario.UpdatesPerSecond(short.Clients) > 0 {
+		perPoll := r.Scenario.UpdatesPerSecond(short.Clients) * r.Scenario.Interval.D().Seconds()
 		s += fmt.Sprintf(" With %s and a poll every %s, a poll finds on average %s new updates", describeRate(r.Scenario, short.Clients), r.Scenario.Interval, sig3(perPoll))
 		if perPoll < 1 {
 			s += fmt.Sprintf(", so many polls come back empty (%s%% measured): requests that cost headers and server work and carry nothing.", pct(short.EmptyShare()))
@@ -129,9 +111,9 @@ func readRequests(r *bench.Results, i int) string {
 			s += fmt.Sprintf("; empty polls are rare here (%s%%), but every update still waits for a poll.", pct(short.EmptyShare()))
 		}
 	}
-	if long, ok := find(p, "long"); ok && charts.Received(long) > 0 {
+	if long, ok := find(p, "long"); ok && long.Updates() > 0 {
 		s += fmt.Sprintf(" A long poll returns as soon as something is new, so it makes about one request per update received (%s requests for %s updates).",
-			count(long.Requests), count(charts.Received(long)))
+			count(long.Requests), count(long.Updates()))
 	}
 	var quiet []string
 	for _, name := range []string{"ws", "sse"} {
@@ -149,22 +131,15 @@ func readRequests(r *bench.Results, i int) string {
 	}
 	if sse, ok := find(p, "sse"); ok && sse.Requests > 0 && r.Scenario.ChatRate > 0 {
 		s += fmt.Sprintf(" SSE is one-way, so its clients send each chat message as a POST: %s/s expected (%d clients × %g/s), %s/s measured; the polling transports' counts include the same POSTs.",
-			sig3(r.Scenario.ChatRate*float64(sse.Clients)), sse.Clients, r.Scenario.ChatRate, sig3(sse.RequestsPerSecond(secs)))
+			sig3(float64(r.Scenario.ChatRate)*float64(sse.Clients)), sse.Clients, r.Scenario.ChatRate, sig3(sse.RequestsPerSecond(secs)))
 	}
 	return s
 }
 
-// updatesPerSecond is the updates each client should receive per second:
-// the generator's ticks plus the chat every client of the run publishes
-// (each transport runs against its own server, so only its own clients').
-func updatesPerSecond(sc bench.Scenario, clients int) float64 {
-	return sc.Rate + sc.ChatRate*float64(clients)
-}
-
-// describeRate says where updatesPerSecond comes from.
+// describeRate says where the scenario's updates per second come from.
 func describeRate(sc bench.Scenario, clients int) string {
 	if sc.ChatRate == 0 {
 		return fmt.Sprintf("%g updates/s", sc.Rate)
 	}
-	return fmt.Sprintf("%s updates/s (%g ticks/s plus %d clients × %g chat/s)", sig3(updatesPerSecond(sc, clients)), sc.Rate, clients, sc.ChatRate)
+	return fmt.Sprintf("%s updates/s (%g ticks/s plus %d clients × %g chat/s)", sig3(sc.UpdatesPerSecond(clients)), sc.Rate, clients, sc.ChatRate)
 }

@@ -42,7 +42,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 	)
 	for i := range in.Runs {
 		r := &in.Runs[i]
-		if name := charts.SweepName(r.Results); name != "" {
+		if name := r.Results.SweepName(); name != "" {
 			sweep[name] = r
 		} else if base == nil {
 			base = r

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/charts"
 	"github.com/pushlab/pushlab/charts/report"
 )
 
@@ -61,7 +60,7 @@ func renderFixtures() (string, map[string]*bench.Results, string, error) {
 		if err != nil {
 			return "", nil, dir, err
 		}
-		name := charts.SweepName(r)
+		name := r.SweepName()
 		byName[name] = r
 		in.Runs = append(in.Runs, report.Run{Name: f, Command: "pushlab bench " + f, Data: "report/data/" + f, Results: r})
 	}
@@ -216,7 +215,7 @@ func TestReportTablesEqualTheFixture(t *testing.T) {
 			point := k / 4
 			tr := transportOf(t, r, point, row["transport"])
 			secs := r.Points[point].Duration
-			if got, want := row[sweep], charts.PointLabel(r, point); sweep+"="+got != want {
+			if got, want := row[sweep], r.PointLabel(point); sweep+"="+got != want {
 				t.Errorf("%s row %d: sweep value %q, want %q", sweep, k, got, want)
 			}
 			near(t, sweep+" delivered", row["delivered"], float64(tr.Delivered))

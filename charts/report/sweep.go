@@ -14,17 +14,17 @@ import (
 // carry the sweep's story.
 func (m *md) sweep(title string, run *Run) ([]string, error) {
 	r := run.Results
-	name := charts.SweepName(r)
+	name := r.SweepName()
 	m.printf("## %s\n\n`%s` — %s.\n\n", title, run.Command, charts.Caption(r))
 	m.printf("| %s | transport | delivered | missed | p50 (ms) | p99 (ms) | requests/s | empty (%%) | Mbit/s | B/update | CPU ms/1k deliveries |\n", name)
 	m.printf("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i, p := range r.Points {
-		secs := charts.Seconds(r, i)
-		v := strings.TrimPrefix(charts.PointLabel(r, i), name+"=")
-		for _, t := range sorted(p.Transports) {
+		secs := r.Seconds(i)
+		v := strings.TrimPrefix(r.PointLabel(i), name+"=")
+		for _, t := range p.InTableOrder() {
 			m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				v, label(t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
-				sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(charts.BitsPerSecond(t, secs)),
+				sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(t.BitsPerSecond(secs)),
 				bytesf(t.BytesPerUpdate), sig3(t.ServerCPUPerThousand()))
 		}
 	}
@@ -51,7 +51,7 @@ func series(r *bench.Results, transport string, f func(t bench.TransportResult, 
 	var out []float64
 	for i, p := range r.Points {
 		if t, ok := find(p, transport); ok {
-			out = append(out, f(t, charts.Seconds(r, i)))
+			out = append(out, f(t, r.Seconds(i)))
 		}
 	}
 	return out
@@ -74,9 +74,9 @@ func span(xs []float64, unit string) string {
 
 // ends names the first and last sweep values.
 func ends(r *bench.Results) (string, string) {
-	name := charts.SweepName(r)
-	first := strings.TrimPrefix(charts.PointLabel(r, 0), name+"=")
-	last := strings.TrimPrefix(charts.PointLabel(r, len(r.Points)-1), name+"=")
+	name := r.SweepName()
+	first := strings.TrimPrefix(r.PointLabel(0), name+"=")
+	last := strings.TrimPrefix(r.PointLabel(len(r.Points)-1), name+"=")
 	return first, last
 }
 
@@ -93,7 +93,7 @@ func readSweep(chart string, r *bench.Results) string {
 	}
 	switch chart {
 	case "bandwidth-vs-clients":
-		each(func(t bench.TransportResult, s float64) float64 { return charts.BitsPerSecond(t, s) / 1e6 }, "Mbit/s")
+		each(func(t bench.TransportResult, s float64) float64 { return t.BitsPerSecond(s) / 1e6 }, "Mbit/s")
 		s := fmt.Sprintf("**Reading.** From %s to %s clients per transport (×%s), bandwidth went: %s.", first, last, sig3(sweepRatio(r)), list(parts))
 		s += " When every client receives the same stream, bandwidth is expected to grow in proportion to clients; on the log axis the vertical gap between two lines is the ratio of their per-update costs, which more clients do not amortise."
 		if r.Scenario.ChatRate > 0 {
@@ -151,9 +151,8 @@ func minDelivered(p bench.Point) int64 {
 
 // sweepRatio is the last sweep value over the first (1 when unknown).
 func sweepRatio(r *bench.Results) float64 {
-	name := charts.SweepName(r)
-	a, err1 := charts.SweepValue(r, 0, name)
-	b, err2 := charts.SweepValue(r, len(r.Points)-1, name)
+	a, err1 := r.SweepValue(0)
+	b, err2 := r.SweepValue(len(r.Points) - 1)
 	if err1 != nil || err2 != nil || a == 0 {
 		return 1
 	}

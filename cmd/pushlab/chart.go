@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +28,7 @@ func runChart(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	r, err := readResults(*in)
+	r, err := bench.ReadResults(*in)
 	if err != nil {
 		fmt.Fprintf(stderr, "pushlab chart: %v\n", err)
 		return 2
@@ -62,28 +60,6 @@ func runChart(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
-}
-
-// readResults loads a results file; its error is one line naming the file
-// and, where the file is readable but wrong, the field or byte at fault.
-func readResults(path string) (*bench.Results, error) {
-	r, err := bench.ReadResults(path)
-	if err == nil {
-		return r, nil
-	}
-	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("%s: no such file", path)
-	case errors.As(err, &syn):
-		return nil, fmt.Errorf("%s: not valid JSON at byte %d: %v", path, syn.Offset, syn)
-	case errors.As(err, &typ):
-		return nil, fmt.Errorf("%s: field %s: %s is not a %s", path, typ.Field, typ.Value, typ.Type)
-	}
-	return nil, errors.New(oneLine(err))
 }
 
 // oneLine keeps an error to one line of output.

@@ -62,16 +62,27 @@ func usage(w io.Writer) {
 }
 
 // parseFlags parses a subcommand's flags. When the command should not go
-// on it returns false with the exit status: 0 after -h, 2 for a bad flag
-// (the flag package has said which) or a stray argument.
+// on it returns false with the exit status: 0 after -h (which prints the
+// usage), 2 for a bad flag or value, or a stray argument, each said in one
+// line.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {} // the flag package would print it after every mistake
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp) && usage != nil:
+		usage()
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		fs.PrintDefaults()
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(stderr, "pushlab %s: %v\n", fs.Name(), err)
 		return 2, false
-	}
-	if fs.NArg() > 0 {
+	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "pushlab %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return 2, false
 	}

@@ -1,0 +1,60 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteSummary prints the table of one row per transport (per point).
+func WriteSummary(w io.Writer, r *Results) {
+	if r.Environment.Remote {
+		fmt.Fprintf(w, "note: %s\n", r.Environment.ClockNote)
+	}
+	for i, p := range r.Points {
+		if !p.Sweep.IsZero() {
+			fmt.Fprintf(w, "\n%s = %s\n", p.Sweep.Name, p.Sweep.Value)
+		}
+		s := r.Seconds(i)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "transport\tclients\tdelivered\tcoalesced\tmissed\tchat missed\tp50\tp99\treq/s\tempty %\tKiB/s down\tKiB/s up\tB/update\tsrv CPU ms/1k\t")
+		for _, t := range p.Transports {
+			down, up := t.KiBPerSecond(s)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.0f\t%s\t\n",
+				t.Transport, t.Clients, t.Delivered, t.Coalesced, t.Missed, t.ChatMissed,
+				latencyString(t.Latency.P50, t.Latency.N), latencyString(t.Latency.P99, t.Latency.N),
+				t.RequestsPerSecond(s), 100*t.EmptyShare(), down, up, t.BytesPerUpdate, cpuString(t))
+		}
+		tw.Flush()
+		for _, t := range p.Transports {
+			if t.ChatMissed > 0 {
+				fmt.Fprintf(w, "warning: %s lost %d chat updates: events must never be missed\n", t.Transport, t.ChatMissed)
+			}
+			if t.Errors > 0 || t.Reconnects > 0 {
+				fmt.Fprintf(w, "note: %s had %d errors and %d reconnects in the window\n", t.Transport, t.Errors, t.Reconnects)
+			}
+		}
+	}
+}
+
+func latencyString(us, n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	d := time.Duration(us) * time.Microsecond
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", us)
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1fms", float64(us)/1000)
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+func cpuString(t TransportResult) string {
+	if t.ServerCPU == 0 && t.ServerRSS == 0 {
+		return "-" // not measured: a target server's process is not ours to read
+	}
+	return fmt.Sprintf("%.2f", t.ServerCPUPerThousand())
+}
