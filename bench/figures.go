@@ -12,6 +12,7 @@ import "fmt"
 // a TransportResult.
 type Counts struct {
 	Requests, Empty, Errors, Reconnects int64
+	Aborted                             int64 // requests that ended without an answer
 	Updates                             int64 // updates received, each one in a poll response counts
 	Payload                             int64 // bytes of update JSON received
 	BodyUp, BodyDown                    int64 // request bodies and WS payloads sent; response bodies and WS payloads received
@@ -29,7 +30,7 @@ func (c Counts) Minus(o Counts) Counts { return c.add(o, -1) }
 func (c Counts) add(o Counts, k int64) Counts {
 	return Counts{
 		Requests: c.Requests + k*o.Requests, Empty: c.Empty + k*o.Empty,
-		Errors: c.Errors + k*o.Errors, Reconnects: c.Reconnects + k*o.Reconnects,
+		Errors: c.Errors + k*o.Errors, Reconnects: c.Reconnects + k*o.Reconnects, Aborted: c.Aborted + k*o.Aborted,
 		Updates: c.Updates + k*o.Updates, Payload: c.Payload + k*o.Payload,
 		BodyUp: c.BodyUp + k*o.BodyUp, BodyDown: c.BodyDown + k*o.BodyDown,
 		Up: c.Up + k*o.Up, Down: c.Down + k*o.Down,
@@ -44,7 +45,7 @@ func (c Counts) add(o Counts, k int64) Counts {
 func (c Counts) Row(transport string, clients int) TransportResult {
 	return TransportResult{
 		Transport: transport, Clients: clients,
-		Requests: c.Requests, Empty: c.Empty, Errors: c.Errors, Reconnects: c.Reconnects,
+		Requests: c.Requests, Empty: c.Empty, Errors: c.Errors, Reconnects: c.Reconnects, Aborted: c.Aborted,
 		Received: c.Updates, BytesUp: c.Up, BytesDown: c.Down, PayloadBytes: c.Payload,
 		BodyBytesUp: c.BodyUp, BodyBytesDown: c.BodyDown,
 		// Bytes are counted by when they crossed the wire, so they are

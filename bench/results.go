@@ -70,6 +70,9 @@ type TransportResult struct {
 	Missed     int64 `json:"missed"`    // neither it nor anything later arrived before the end
 	ChatMissed int64 `json:"chat_missed"`
 	Errors     int64 `json:"errors"`
+	// Aborted counts requests that ended without an answer: timed out, or
+	// cut off by the end of the run (the server counts the same as aborted).
+	Aborted    int64 `json:"aborted,omitempty"`
 	Reconnects int64 `json:"reconnects,omitempty"`
 
 	BytesUp        int64   `json:"bytes_up"`         // written by the clients, on the wire

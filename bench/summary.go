@@ -31,8 +31,8 @@ func WriteSummary(w io.Writer, r *Results) {
 			if t.ChatMissed > 0 {
 				fmt.Fprintf(w, "warning: %s lost %d chat updates: events must never be missed\n", t.Transport, t.ChatMissed)
 			}
-			if t.Errors > 0 || t.Reconnects > 0 {
-				fmt.Fprintf(w, "note: %s had %d errors and %d reconnects in the window\n", t.Transport, t.Errors, t.Reconnects)
+			if t.Errors > 0 || t.Reconnects > 0 || t.Aborted > 0 {
+				fmt.Fprintf(w, "note: %s had %d errors, %d aborted requests and %d reconnects in the window\n", t.Transport, t.Errors, t.Aborted, t.Reconnects)
 			}
 		}
 	}

@@ -163,6 +163,17 @@ func (c *Client) fail(ctx context.Context) {
 	}
 }
 
+// unanswered counts a request that got no usable answer: an error while the
+// request's context is live, else aborted (it timed out, or the run ended
+// under it), as the server counts it.
+func (c *Client) unanswered(ctx context.Context) {
+	if ctx.Err() == nil {
+		c.n.errors.Add(1)
+		return
+	}
+	c.n.aborted.Add(1)
+}
+
 // jittered returns d scaled by a random factor in [1-f, 1+f].
 func (c *Client) jittered(d time.Duration, f float64) time.Duration {
 	return time.Duration(float64(d) * (1 - f + 2*f*c.rng.Float64()))

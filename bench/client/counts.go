@@ -12,6 +12,7 @@ type counters struct {
 	requests   atomic.Int64 // HTTP requests sent (a WS or SSE connection is one)
 	empty      atomic.Int64 // 204 and 304 responses
 	errors     atomic.Int64 // failed requests, broken streams, unexpected statuses
+	aborted    atomic.Int64 // requests that ended without an answer: timed out, or cut off by the run's end
 	reconnects atomic.Int64 // WS and SSE streams opened again after the first
 	updates    atomic.Int64 // updates received (each one in a poll response counts)
 	payload    atomic.Int64 // bytes of update JSON received
@@ -25,7 +26,7 @@ type counters struct {
 func (c *Client) Counts() bench.Counts {
 	return bench.Counts{
 		Requests: c.n.requests.Load(), Empty: c.n.empty.Load(),
-		Errors: c.n.errors.Load(), Reconnects: c.n.reconnects.Load(),
+		Errors: c.n.errors.Load(), Aborted: c.n.aborted.Load(), Reconnects: c.n.reconnects.Load(),
 		Updates: c.n.updates.Load(), Payload: c.n.payload.Load(),
 		BodyUp: c.n.bodyUp.Load(), BodyDown: c.n.bodyDown.Load(),
 		Up: c.wire.up.Load(), Down: c.wire.down.Load(),

@@ -81,7 +81,7 @@ func (c *Client) poll(ctx context.Context, buf *bytes.Buffer, wait time.Duration
 	c.n.requests.Add(1)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.fail(ctx)
+		c.unanswered(ctx)
 		return false
 	}
 	defer resp.Body.Close()
@@ -91,7 +91,7 @@ func (c *Client) poll(ctx context.Context, buf *bytes.Buffer, wait time.Duration
 	at := time.Now()
 	c.n.bodyDown.Add(int64(buf.Len()))
 	if err != nil {
-		c.fail(ctx)
+		c.unanswered(ctx)
 		return false
 	}
 	switch resp.StatusCode {

@@ -51,7 +51,7 @@ func (c *Client) publish(ctx context.Context) {
 	c.n.bodyUp.Add(int64(len(body)))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.fail(ctx)
+		c.unanswered(ctx)
 		return
 	}
 	defer resp.Body.Close()
