@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -26,6 +27,13 @@ type Config struct {
 	Logger    *slog.Logger
 	// Store replaces the in-memory store (a broker-backed one, say).
 	Store state.Store
+	// TLS, if set, serves every route over TLS with this config (see
+	// TLSConfig): HTTP routes negotiate h2 or http/1.1 by ALPN; WebSocket
+	// needs http/1.1.
+	TLS *tls.Config
+	// Compress offers permessage-deflate to WebSocket clients that ask
+	// for it and gzips HTTP bodies for clients that accept it.
+	Compress bool
 }
 
 // Defaults.
