@@ -307,3 +307,64 @@ func TestProfileOverTLS(t *testing.T) {
 		t.Errorf("server saw User-Agent %q", ua)
 	}
 }
+
+// Under HTTP/2 the browser's fields cost a full head once per connection;
+// after that HPACK sends most of them as indexes into its table, so a
+// repeated poll costs a fraction of its HTTP/1.1 head. The log is the table
+// in docs/protocol.md §7.2.
+func TestProfileUnderHPACK(t *testing.T) {
+	p := profile.Chromium()
+	lab := servertest.StartTLS(t, server.Config{})
+	lab.Generator().Tick()
+	const polls = 6
+	const cookie = 500
+	// measure polls on one connection and returns what the server read and
+	// wrote for the first poll and, on average, for each later one.
+	measure := func(id string, h2, browser bool) (firstIn, firstOut int64, laterIn, laterOut float64) {
+		tr := &http.Transport{TLSClientConfig: lab.TLSClientConfig(), ForceAttemptHTTP2: h2}
+		if !h2 {
+			tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+		}
+		hc := &http.Client{Transport: tr}
+		defer hc.CloseIdleConnections() // or the server's shutdown waits a second for it after GOAWAY
+		var in, out []int64
+		for i := range polls {
+			req, _ := http.NewRequest(http.MethodGet, lab.URL+"/api/poll?since=1&client="+id, nil)
+			if browser {
+				if err := p.Apply(req, transport.Short, profile.Options{CookieBytes: cookie}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if (resp.ProtoMajor == 2) != h2 {
+				t.Fatalf("%s: poll %d over %s", id, i, resp.Proto)
+			}
+			c := lab.Stats().Snapshot(true).Clients[id]
+			in, out = append(in, c.BytesIn), append(out, c.BytesOut)
+		}
+		return in[0], out[0], float64(in[polls-1]-in[0]) / (polls - 1), float64(out[polls-1]-out[0]) / (polls - 1)
+	}
+	r, _ := p.Request(transport.Short)
+	http1Head := r.HeaderBytes + cookie + len("Cookie: \r\n")
+	var h2Later float64
+	for _, c := range []struct {
+		id          string
+		h2, browser bool
+	}{{"h1-lean", false, false}, {"h2-lean", true, false}, {"h1-browser", false, true}, {"h2-browser", true, true}} {
+		fi, fo, li, lo := measure(c.id, c.h2, c.browser)
+		t.Logf("%-10s first poll %4d B up %4d B down (connection opening included); later polls %6.1f B up %6.1f B down",
+			c.id, fi, fo, li, lo)
+		if c.h2 && c.browser {
+			h2Later = li
+		}
+	}
+	t.Logf("browser profile + %d B cookie: HTTP/1.1 head %d B", cookie, http1Head)
+	if h2Later > float64(http1Head)/3 {
+		t.Errorf("a repeated h2 poll costs %.1f B, a third of its %d-byte HTTP/1.1 head or more: HPACK indexed nothing?", h2Later, http1Head)
+	}
+}
