@@ -72,8 +72,7 @@ func TestChromiumProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the panels", fmt.Sprintf(`%q.split(' ').every(k => document.querySelector('#panel-' + k + ' [data-f=version]'))`,
-		strings.Join(kinds, " ")))
+	waitPanels(t, ctx)
 	waitAllAtVersion(t, ctx, s.Store.Latest())
 	gen.Tick() // answers the held long poll, so that the page sends another
 	waitAllAtVersion(t, ctx, s.Store.Latest())
@@ -334,4 +333,12 @@ func sizesByName(r profile.Request) map[string]int {
 		m[f.Name] = len(f.Value)
 	}
 	return m
+}
+
+// waitPanels waits until the page has built a panel for every transport
+// (it builds them from /api/transports once loaded).
+func waitPanels(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitFor(t, ctx, "the panels", fmt.Sprintf(`%q.split(' ').every(k => document.querySelector('#panel-' + k + ' [data-f=version]'))`,
+		strings.Join(kinds, " ")))
 }

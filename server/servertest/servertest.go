@@ -26,6 +26,7 @@ type Server struct {
 	Store state.Store
 	// RootCAs trusts the server's certificate (nil without TLS).
 	RootCAs *x509.CertPool
+	cert    tls.Certificate
 	done    chan struct{} // closed when Serve returns
 }
 
@@ -47,8 +48,13 @@ func StartTLS(tb testing.TB, cfg server.Config) *Server {
 	cfg.TLS = server.TLSConfig(cert)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert.Leaf)
-	return start(tb, cfg, listen(tb), pool)
+	s := start(tb, cfg, listen(tb), pool)
+	s.cert = cert
+	return s
 }
+
+// Certificate is the certificate StartTLS made (empty without TLS).
+func (s *Server) Certificate() tls.Certificate { return s.cert }
 
 // StartOn is Start on a listener the test made, so that it can watch what
 // crosses the wire beneath the server's own accounting. The server closes ln.
