@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -74,6 +75,24 @@ func LoadCert(certFile, keyFile string) (tls.Certificate, error) {
 		return tls.Certificate{}, fmt.Errorf("cert %s / key %s: %w", certFile, keyFile, err)
 	}
 	return cert, nil
+}
+
+// WriteCertFiles writes cert (its chain) and its private key as PEM files
+// that --cert and --key read back: how a parent process that starts a lab
+// with a certificate it made knows what to trust. The key file is 0600.
+func WriteCertFiles(cert tls.Certificate, certFile, keyFile string) error {
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return err
+	}
+	var chain []byte
+	for _, der := range cert.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	if err := os.WriteFile(certFile, chain, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
 }
 
 // TLSConfig is the server side of TLS for cert. net/http adds h2 and

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"encoding/binary"
 	"fmt"
@@ -299,4 +300,65 @@ func TestTLSConcurrentStreamsOfOneClientCountExactly(t *testing.T) {
 	if got.Protocols[server.ProtoH2] != 5 || got.Requests != 5 {
 		t.Errorf("requests %d by protocol %v, want 5 over h2", got.Requests, got.Protocols)
 	}
+}
+
+// Over TLS, shutdown still ends every client within 5 s: the WebSocket gets
+// 1001, the h2 SSE stream ends, the held h2 long poll is answered 204, and
+// an idle h2 connection that the client keeps open (as a browser does) does
+// not hold the server up.
+func TestTLSShutdownEndsEveryClientWithin5s(t *testing.T) {
+	lab := servertest.StartTLS(t, server.Config{})
+	lab.Generator().Tick()
+	wc := &wireCounter{}
+	ws, _, err := wc.tlsWSDialer(lab).Dial("wss://"+lab.Addr+"/ws?client=tsd-ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	readWS(t, ws)
+	hc := (&wireCounter{}).tlsClient(lab) // one h2 connection for all three
+	if status, _ := poll(t, hc, lab.URL, "?since=0&client=tsd-idle"); status != http.StatusOK {
+		t.Fatalf("poll: %d", status)
+	}
+	sse := openSSE(t, hc, lab.URL+"/sse?client=tsd-sse", nil)
+	if _, _, err := sse.next(); err != nil {
+		t.Fatal(err)
+	}
+	longDone := make(chan int, 1)
+	go func() {
+		resp, err := hc.Get(lab.URL + "/api/poll?since=" + itoa(lab.Store.Latest()) + "&wait=60s&client=tsd-long")
+		if err != nil {
+			longDone <- -1
+			return
+		}
+		resp.Body.Close()
+		longDone <- resp.StatusCode
+	}()
+	eventually(t, "the long poll is held", 2*time.Second, func() bool {
+		return lab.Stats().Snapshot(false).Transports[transport.Long].Open == 1
+	})
+
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), server.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := make(chan error, 1)
+	go func() { shutdownErr <- lab.Shutdown(ctx) }()
+	if got := closeCode(t, ws); got != 1001 {
+		t.Errorf("wss closed with %d, want 1001", got)
+	}
+	for {
+		if _, _, err := sse.next(); err != nil {
+			break
+		}
+	}
+	if status := <-longDone; status != http.StatusNoContent {
+		t.Errorf("held h2 long poll answered %d at shutdown, want 204", status)
+	}
+	if err := <-shutdownErr; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > server.ShutdownTimeout {
+		t.Errorf("shutdown over TLS took %v", d)
+	}
+	t.Logf("shutdown over TLS took %v", time.Since(start))
 }

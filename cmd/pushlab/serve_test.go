@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"net/http"
 	"os"
@@ -136,13 +135,10 @@ func writeCert(t *testing.T, dir string) (certFile, keyFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
-	if err != nil {
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := server.WriteCertFiles(cert, certFile, keyFile); err != nil {
 		t.Fatal(err)
 	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
 	return certFile, keyFile
 }
 
@@ -226,5 +222,31 @@ func TestServeTLSRefusesExtendedConnect(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "http2xconnect") {
 		t.Errorf("stderr %q does not say why", stderr.String())
+	}
+}
+
+// serve --tls --compress: a client that trusts the certificate it was
+// given (--cert) gets h2 and gzip bodies.
+func TestServeTLSCompress(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeCert(t, dir)
+	_, url, _ := startServe(t, "--cert", certFile, "--key", keyFile, "--compress", "--addr", "127.0.0.1:0")
+	cert, err := server.LoadCert(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	defer hc.CloseIdleConnections()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/state", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("%s, Content-Encoding %q; want HTTP/2 and gzip", resp.Proto, resp.Header.Get("Content-Encoding"))
 	}
 }
