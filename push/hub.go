@@ -30,6 +30,8 @@ type Config struct {
 	// Full reports whether the server is over its connection limit; a WS
 	// client is then accepted only to be closed with 1013.
 	Full func() bool
+	// Compress accepts permessage-deflate (RFC 7692) when a client offers it.
+	Compress bool
 }
 
 // shutdownGrace is how long a shutdown lets a connection end by itself

@@ -43,6 +43,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 			apierror.Write(w, status, reason.Error())
 		},
 	}
+	up.EnableCompression = h.cfg.Compress // only when the client offers it
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // Upgrade has answered with an error status

@@ -57,16 +57,17 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 			a = s.account(s.transportOf(r), id)
 		}
 		if cc := connFrom(r.Context()); cc != nil {
-			cc.begin(a)
+			cc.begin(a, r.ProtoMajor == 2)
 			defer cc.end()
 		}
 		if !valid {
 			a.transport.requests.Add(1)
 			a.transport.refused.Add(1)
+			a.transport.countProtocol(r)
 			apierror.Write(w, http.StatusBadRequest, "client: 1 to 64 of A-Z a-z 0-9 . _ : -")
 			return
 		}
-		a.each(func(c *counters) { c.requests.Add(1); c.open.Add(1) })
+		a.each(func(c *counters) { c.requests.Add(1); c.countProtocol(r); c.open.Add(1) })
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		defer func() {
 			outcome := a.outcome(ww.Status())

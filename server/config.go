@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
 
@@ -29,6 +30,13 @@ type Config struct {
 	// Broker, if set, shares the live state with other instances through
 	// NATS JetStream: comma-separated nats:// URLs (state/broker).
 	Broker string
+	// TLS, if set, serves every route over TLS with this config (see
+	// TLSConfig): HTTP routes negotiate h2 or http/1.1 by ALPN; WebSocket
+	// needs http/1.1.
+	TLS *tls.Config
+	// Compress offers permessage-deflate to WebSocket clients that ask
+	// for it and gzips HTTP bodies for clients that accept it.
+	Compress bool
 }
 
 // Defaults.

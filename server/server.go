@@ -61,6 +61,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxConns < 0 {
 		return nil, errors.New("max-conns must be 0 (no limit) or more")
 	}
+	if cfg.TLS != nil && extendedConnectOn() {
+		return nil, errors.New("GODEBUG=http2xconnect=1 would invite browsers to open WebSockets over HTTP/2, which this server does not speak; unset it to serve TLS")
+	}
 	store := cfg.Store
 	b, err := openBroker(cfg)
 	if err != nil {
@@ -93,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		ReadLimit:    cfg.ReadLimit,
 		WriteWait:    cfg.WriteWait,
 		Full:         s.full,
+		Compress:     cfg.Compress,
 	}, s.log)
 	s.stats.broker = b
 	s.poller = polling.New(store, s.stats, s.shutdown)
@@ -103,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:       idleTimeout,
 		ConnContext:       withConn,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		TLSConfig:         cfg.TLS,
 	}
 	return s, nil
 }
@@ -112,6 +117,9 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns,
 		middleware.GetHead) // HEAD is answered by the GET route, as net/http does
+	if s.cfg.Compress {
+		r.Use(compressBodies)
+	}
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
@@ -199,7 +207,12 @@ func (s *Server) Serve(ln net.Listener) error {
 		}()
 	}
 	s.mu.Unlock()
-	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats})
+	// Bytes are counted beneath TLS, so records and handshakes count too.
+	counted := &countingListener{Listener: ln, stats: s.stats}
+	if s.cfg.TLS != nil {
+		return s.http.ServeTLS(counted, "", "")
+	}
+	return s.http.Serve(counted)
 }
 
 // ListenAndServe listens on cfg.Addr and serves.

@@ -33,6 +33,34 @@ type counters struct {
 	open       atomic.Int64
 	bytesIn    atomic.Int64
 	bytesOut   atomic.Int64
+
+	// Requests by the protocol they came in, and those over TLS: a browser
+	// speaks h2 to the HTTP routes over TLS, WebSocket stays on http/1.1.
+	http10, http11, h2 atomic.Int64
+	tls                atomic.Int64
+}
+
+// Protocol names in /api/stats, spelt as ALPN spells them.
+const (
+	ProtoHTTP10 = "http/1.0"
+	ProtoHTTP11 = "http/1.1"
+	ProtoH2     = "h2"
+)
+
+// countProtocol counts r under its protocol (named as ALPN names them) and
+// under TLS when it came encrypted.
+func (c *counters) countProtocol(r *http.Request) {
+	switch {
+	case r.ProtoMajor == 2:
+		c.h2.Add(1)
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0:
+		c.http10.Add(1)
+	default:
+		c.http11.Add(1)
+	}
+	if r.TLS != nil {
+		c.tls.Add(1)
+	}
 }
 
 // CounterSnapshot is counters as JSON.
@@ -47,6 +75,10 @@ type CounterSnapshot struct {
 	Open       int64  `json:"open"`
 	BytesIn    int64  `json:"bytes_in"`
 	BytesOut   int64  `json:"bytes_out"`
+	// Protocols counts requests by protocol ("http/1.1", "h2", "http/1.0"),
+	// leaving out those with none.
+	Protocols   map[string]int64 `json:"protocols,omitempty"`
+	TLSRequests int64            `json:"tls_requests"`
 }
 
 func (c *counters) snapshot() CounterSnapshot {
@@ -54,7 +86,21 @@ func (c *counters) snapshot() CounterSnapshot {
 		Requests: c.requests.Load(), Answered: c.answered.Load(), Empty: c.empty.Load(),
 		Refused: c.refused.Load(), Aborted: c.aborted.Load(), Deliveries: c.deliveries.Load(),
 		Open: c.open.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
+		Protocols: c.protocols(), TLSRequests: c.tls.Load(),
 	}
+}
+
+func (c *counters) protocols() map[string]int64 {
+	var m map[string]int64
+	for name, n := range map[string]int64{ProtoHTTP10: c.http10.Load(), ProtoHTTP11: c.http11.Load(), ProtoH2: c.h2.Load()} {
+		if n > 0 {
+			if m == nil {
+				m = make(map[string]int64, 1)
+			}
+			m[name] = n
+		}
+	}
+	return m
 }
 
 // client is one named client's counters and the transport it uses.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -9,8 +10,11 @@ import (
 
 // The lab exists to show what each transport costs on the wire, headers and
 // framing included, so bytes are counted on every accepted net.Conn rather
-// than from Content-Length. Each connection's bytes go to the account
-// (transport and client) of the request it is serving.
+// than from Content-Length. Under TLS the counting conn sits beneath the
+// tls.Conn, so TLS records and handshakes are counted as the wire carries
+// them. Each connection's bytes go to the account (transport and client)
+// of the request it is serving; docs/protocol.md ("Who pays for which
+// bytes") states the rule for HTTP/1.1 and for HTTP/2.
 
 // countingListener wraps accepted connections so they count their bytes.
 type countingListener struct {
@@ -27,17 +31,30 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	return &countingConn{Conn: c, stats: l.stats}, nil
 }
 
-// countingConn counts bytes read and written. While a handler runs, reads go
-// to its account; between requests they are held as pending and given to
-// the next request (they are its request line and headers). Writes always
-// go to the latest request's account: a response is finished (flushed)
-// after its handler returns, and HTTP/1.1 answers requests in order.
+// countingConn counts bytes read and written.
+//
+// HTTP/1.1 serves one request at a time. While a handler runs, reads go to
+// its account; between requests they are held as pending and given to the
+// next request (they are its request line and headers). Writes always go
+// to the latest request's account: a response is finished (flushed) after
+// its handler returns, and HTTP/1.1 answers requests in order.
+//
+// HTTP/2 interleaves the frames of concurrent streams, and beneath TLS the
+// counter cannot see which stream a record carries. Once a connection has
+// served an HTTP/2 request, all its bytes go to the account of the latest
+// request that began on it, at once, including connection frames (SETTINGS,
+// WINDOW_UPDATE, PING) that belong to no request. That is exact whenever
+// every request on the connection has the same account (a client that uses
+// one connection per transport); a connection shared by several accounts
+// (a browser tab multiplexing its panels) splits its bytes only roughly,
+// while the totals stay exact.
 type countingConn struct {
 	net.Conn
 	stats *Stats
 
-	owner  atomic.Pointer[account]
-	active atomic.Bool // a handler is running on this connection
+	owner       atomic.Pointer[account]
+	running     atomic.Int64 // handlers running on this connection
+	multiplexed atomic.Bool  // it speaks HTTP/2
 
 	pendingIn  atomic.Int64
 	pendingOut atomic.Int64
@@ -47,7 +64,7 @@ type countingConn struct {
 func (c *countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		if a := c.owner.Load(); a != nil && c.active.Load() {
+		if a := c.owner.Load(); a != nil && (c.running.Load() > 0 || c.multiplexed.Load()) {
 			a.addIn(int64(n))
 		} else {
 			c.pendingIn.Add(int64(n))
@@ -69,16 +86,20 @@ func (c *countingConn) Write(p []byte) (int, error) {
 }
 
 // begin makes a the owner of this connection's bytes, including the
-// request's own header bytes read before the handler started.
-func (c *countingConn) begin(a *account) {
+// request's own header bytes read before the handler started (and, on a
+// new connection, its TLS handshake or HTTP/2 preface).
+func (c *countingConn) begin(a *account, multiplexed bool) {
+	if multiplexed {
+		c.multiplexed.Store(true)
+	}
 	c.owner.Store(a)
-	c.active.Store(true)
+	c.running.Add(1)
 	a.addIn(c.pendingIn.Swap(0))
 	a.addOut(c.pendingOut.Swap(0))
 }
 
-// end marks the handler done; later reads belong to the next request.
-func (c *countingConn) end() { c.active.Store(false) }
+// end marks a handler done; on HTTP/1.1, later reads belong to the next request.
+func (c *countingConn) end() { c.running.Add(-1) }
 
 // Close gives bytes that no request claimed (a malformed request net/http
 // refused before any handler, a client that sent half a request) to the
@@ -100,8 +121,11 @@ func (c *countingConn) Close() error {
 type connKey struct{}
 
 // withConn is the http.Server's ConnContext: it lets middleware find the
-// counting connection under a request.
+// counting connection under a request, beneath TLS when there is TLS.
 func withConn(ctx context.Context, c net.Conn) context.Context {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
 	if cc, ok := c.(*countingConn); ok {
 		return context.WithValue(ctx, connKey{}, cc)
 	}

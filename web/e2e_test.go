@@ -323,7 +323,7 @@ func waitFor(t *testing.T, ctx context.Context, what, predicate string) {
 func waitAllAtVersion(t *testing.T, ctx context.Context, v uint64) {
 	t.Helper()
 	waitFor(t, ctx, fmt.Sprintf("all four panels at version %d", v), fmt.Sprintf(
-		`%q.split(' ').every(k => document.querySelector('#panel-' + k + ' [data-f=version]').textContent === '%d')`,
+		`%q.split(' ').every(k => document.querySelector('#panel-' + k + ' [data-f=version]')?.textContent === '%d')`,
 		strings.Join(kinds, " "), v))
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,6 +36,10 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		readLimit = fs.Int64("read-limit", push.DefaultReadLimit, "largest WebSocket message or POST body in bytes (1009 / 413 past it)")
 		stateFile = fs.String("state-file", "", "keep the live state in this file across a graceful restart (loaded at start, written at shutdown)")
 		brokerURL = fs.String("broker", "", "share the live state with other instances through NATS JetStream: nats://HOST:PORT[,nats://...]; the generator is then off unless --rate is given (give it to one instance only)")
+		useTLS    = fs.Bool("tls", false, "serve every route over TLS (HTTP routes by h2 or http/1.1 via ALPN, WebSocket on http/1.1) with a certificate made at start for 127.0.0.1, ::1 and localhost")
+		certFile  = fs.String("cert", "", "PEM certificate (chain) to serve TLS with instead of the one made at start; needs --key, implies --tls")
+		keyFile   = fs.String("key", "", "PEM private key of --cert")
+		compress  = fs.Bool("compress", false, "permessage-deflate for WebSocket clients that offer it, gzip bodies for HTTP clients that accept it")
 		verbose   = fs.Bool("v", false, "log every request (debug level)")
 	)
 	fs.Usage = func() {
@@ -65,9 +70,24 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	cfg := server.Config{
 		Addr: *addr, Rate: *rate, Payload: *payload, Retain: *retain,
 		MaxConns: *maxConns, ReadLimit: *readLimit, Logger: log, StateFile: *stateFile, Broker: *brokerURL,
+		Compress: *compress,
 	}
 	if *origins != "" {
 		cfg.AllowOrigins = strings.Split(*origins, ",")
+	}
+	if *useTLS || *certFile != "" || *keyFile != "" {
+		cert, err := serveCert(*certFile, *keyFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "pushlab serve:", err)
+			return 2
+		}
+		sum, spki, err := server.Fingerprints(cert)
+		if err != nil {
+			fmt.Fprintln(stderr, "pushlab serve: certificate:", err)
+			return 2
+		}
+		cfg.TLS = server.TLSConfig(cert)
+		log.Info("tls certificate", "made_at_start", *certFile == "", "sha256", sum, "spki_sha256", spki)
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -88,8 +108,13 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 			"addr", ln.Addr().String())
 	}
 	// The one line on stdout: the bench reads it to find a child server.
-	fmt.Fprintf(stdout, "listening http://%s\n", ln.Addr())
-	log.Info("pushlab serving", "addr", ln.Addr().String(), "rate", *rate, "payload", *payload)
+	scheme := "http"
+	if cfg.TLS != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "listening %s://%s\n", scheme, ln.Addr())
+	log.Info("pushlab serving", "addr", ln.Addr().String(), "tls", cfg.TLS != nil, "compress", *compress,
+		"rate", *rate, "payload", *payload)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -118,6 +143,19 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	given := false
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	return given
+}
+
+// serveCert is --cert/--key, both or neither; neither makes one in memory.
+func serveCert(certFile, keyFile string) (tls.Certificate, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return server.SelfSignedCert()
+	case certFile == "":
+		return tls.Certificate{}, errors.New("--key needs --cert")
+	case keyFile == "":
+		return tls.Certificate{}, errors.New("--cert needs --key")
+	}
+	return server.LoadCert(certFile, keyFile)
 }
 
 // loopback reports whether addr is on the loopback interface only.

@@ -3,14 +3,22 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pushlab/pushlab/server"
 )
 
 // TestMain lets a test start this test binary as the pushlab command: with
@@ -117,5 +125,128 @@ func TestServeBadFlagsExit2(t *testing.T) {
 		if strings.Contains(stderr.String(), "goroutine ") {
 			t.Errorf("serve %v printed a stack trace", args)
 		}
+	}
+}
+
+// writeCert writes a certificate made in memory and its key as PEM files.
+func writeCert(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	cert, err := server.SelfSignedCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := server.WriteCertFiles(cert, certFile, keyFile); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestServeTLSBadCertOrKeyExit2(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeCert(t, dir)
+	otherCert, _ := writeCert(t, t.TempDir())
+	unreadable := filepath.Join(dir, "unreadable.pem")
+	os.WriteFile(unreadable, []byte("x"), 0o000)
+	missing := filepath.Join(dir, "missing.pem")
+	for _, args := range [][]string{
+		{"--tls", "--cert", certFile, "--key", missing},
+		{"--tls", "--cert", missing, "--key", keyFile},
+		{"--tls", "--cert", certFile},
+		{"--key", keyFile},
+		{"--tls", "--cert", certFile, "--key", certFile},   // not a key
+		{"--tls", "--cert", otherCert, "--key", keyFile},   // a key of another certificate
+		{"--tls", "--cert", certFile, "--key", unreadable}, // unreadable, or not PEM to root
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runServe(append(args, "--addr", "127.0.0.1:0"), &stdout, &stderr)
+		msg := strings.TrimSpace(stderr.String())
+		if code != 2 || strings.Count(msg, "\n") > 0 || !strings.HasPrefix(msg, "pushlab serve: ") {
+			t.Errorf("serve %v: exit %d, stderr %q; want exit 2 and one line", args, code, msg)
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("serve %v printed %q on stdout", args, stdout.String())
+		}
+	}
+}
+
+// --tls prints an https listening line, logs the certificate's SHA-256,
+// and the certificate a client is shown has that fingerprint.
+func TestServeTLSPrintsHTTPSAndFingerprint(t *testing.T) {
+	for _, files := range []bool{false, true} {
+		args := []string{"--tls", "--addr", "127.0.0.1:0"}
+		if files {
+			c, k := writeCert(t, t.TempDir())
+			args = append(args, "--cert", c, "--key", k)
+		}
+		_, url, stderr := startServe(t, args...)
+		addr, ok := strings.CutPrefix(url, "https://")
+		if !ok {
+			t.Fatalf("listening line %q, want https://", url)
+		}
+		conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := conn.ConnectionState()
+		conn.Close()
+		if state.NegotiatedProtocol != "h2" {
+			t.Errorf("ALPN %q, want h2", state.NegotiatedProtocol)
+		}
+		sum := sha256.Sum256(state.PeerCertificates[0].Raw)
+		var pairs []string
+		for _, b := range sum {
+			pairs = append(pairs, strings.ToUpper(hex.EncodeToString([]byte{b})))
+		}
+		want := strings.Join(pairs, ":")
+		for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "sha256="+want); {
+			if time.Now().After(deadline) {
+				t.Fatalf("log has no sha256=%s for the certificate served; stderr:\n%s", want, stderr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// Extended CONNECT switched on through GODEBUG would have browsers try
+// WebSockets over HTTP/2: serve --tls refuses to start.
+func TestServeTLSRefusesExtendedConnect(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "serve", "--tls", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "PUSHLAB_RUN_MAIN=1", "GODEBUG=http2xconnect=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("serve --tls with GODEBUG=http2xconnect=1: %v, want exit 2; stderr %q", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "http2xconnect") {
+		t.Errorf("stderr %q does not say why", stderr.String())
+	}
+}
+
+// serve --tls --compress: a client that trusts the certificate it was
+// given (--cert) gets h2 and gzip bodies.
+func TestServeTLSCompress(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeCert(t, dir)
+	_, url, _ := startServe(t, "--cert", certFile, "--key", keyFile, "--compress", "--addr", "127.0.0.1:0")
+	cert, err := server.LoadCert(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	defer hc.CloseIdleConnections()
+	req, _ := http.NewRequest(http.MethodGet, url+"/api/state", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("%s, Content-Encoding %q; want HTTP/2 and gzip", resp.Proto, resp.Header.Get("Content-Encoding"))
 	}
 }
