@@ -85,7 +85,10 @@ async function poller(client, wait) {
     const query = since === null ? {} : { since: String(since) };
     if (wait > 0) query.wait = `${wait}s`;
     try {
-      const { status, body } = await get(url('/api/poll', client, query), agent, deadline);
+      // A short poll in flight at the deadline is let finish (its answer
+      // is on its way); a held long poll is cut off, which the server
+      // counts as aborted with nothing written.
+      const { status, body } = await get(url('/api/poll', client, query), agent, wait > 0 ? deadline : undefined);
       if (status === 200) {
         const doc = JSON.parse(body);
         totals.updates += doc.updates.length;
