@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -46,6 +45,7 @@ type Generator struct {
 
 	prices []float64
 	rng    *rand.Rand
+	pad    *rand.Rand // the padding's own stream, so the prices walk as before
 }
 
 // NewGenerator returns a generator for store. It does nothing until Run.
@@ -56,6 +56,7 @@ func NewGenerator(store Store, rate float64, payload int) *Generator {
 		payload: payload,
 		retune:  make(chan struct{}, 1),
 		rng:     rand.New(rand.NewPCG(1, 2)),
+		pad:     rand.New(rand.NewPCG(3, 4)),
 	}
 	g.prices = make([]float64, len(DefaultInstruments))
 	for i := range g.prices {
@@ -123,6 +124,26 @@ func (g *Generator) Tick() *Update {
 	return u
 }
 
+// padAlphabet is base64's: every character is plain inside a JSON string.
+const padAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// appendPadLocked appends n characters that look like base64 of random
+// bytes, different in every tick but the same in every run (a seeded
+// stream). A run of one letter would deflate to almost nothing and make
+// every compressed figure a fiction; this compresses as a real token or
+// blob would, to about 6 bits a character.
+func (g *Generator) appendPadLocked(b []byte, n int) []byte {
+	for n > 0 {
+		r := g.pad.Uint64()
+		for k := 0; k < 10 && n > 0; k++ { // 10 characters of 6 bits from 64
+			b = append(b, padAlphabet[r&63])
+			r >>= 6
+			n--
+		}
+	}
+	return b
+}
+
 // nextLocked moves every price a little (a random walk) and encodes them,
 // padded so that the data is exactly payload bytes when payload allows.
 func (g *Generator) nextLocked() []byte {
@@ -141,7 +162,7 @@ func (g *Generator) nextLocked() []byte {
 	const padOverhead = len(`,"pad":""}`)
 	if n := g.payload - len(b) - padOverhead; n > 0 {
 		b = append(b, `,"pad":"`...)
-		b = append(b, strings.Repeat("x", n)...)
+		b = g.appendPadLocked(b, n)
 		b = append(b, '"')
 	}
 	return append(b, '}')
