@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 )
 
@@ -110,9 +111,43 @@ var columns = []column{
 	integer("harness_rss_bytes", func(t TransportResult) int64 { return t.HarnessRSS }),
 }
 
-// WriteCSV writes one row per sweep point and transport.
+// laterColumns are written after the others, and only when some row of
+// the results has them, so that older results files write back as they were.
+var laterColumns = []struct {
+	column
+	present func(TransportResult) bool
+}{
+	{column{"protocol", func(_ *Results, _ int, t TransportResult) string { return t.Protocol }},
+		func(t TransportResult) bool { return t.Protocol != "" }},
+	{column{"tls", func(_ *Results, _ int, t TransportResult) string { return strconv.FormatBool(t.TLS) }},
+		func(t TransportResult) bool { return t.Protocol != "" }},
+	{column{"compressed", func(_ *Results, _ int, t TransportResult) string { return strconv.FormatBool(t.Compressed) }},
+		func(t TransportResult) bool { return t.Protocol != "" }},
+	{decimal("wire_overhead_per_request", TransportResult.WireOverheadPerRequest),
+		func(t TransportResult) bool { return t.Protocol != "" }},
+	{integer("runs", func(t TransportResult) int64 { return int64(max(len(t.Runs), 1)) }),
+		func(t TransportResult) bool { return len(t.Runs) > 1 }},
+}
+
+// csvColumns are the columns of r's results.csv.
+func csvColumns(r *Results) []column {
+	cols := columns
+	for _, c := range laterColumns {
+		for _, p := range r.Points {
+			if slices.ContainsFunc(p.Transports, c.present) {
+				cols = append(cols[:len(cols):len(cols)], c.column)
+				break
+			}
+		}
+	}
+	return cols
+}
+
+// WriteCSV writes one row per sweep point and transport; with --repeat,
+// the row holds the medians (results.json keeps each run).
 func WriteCSV(w io.Writer, r *Results) error {
 	cw := csv.NewWriter(w)
+	columns := csvColumns(r)
 	row := make([]string, len(columns))
 	for k, c := range columns {
 		row[k] = c.name

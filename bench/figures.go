@@ -158,6 +158,15 @@ func (t TransportResult) HeaderBytesPerUpdate() float64 {
 	return float64(t.Requests) * t.HeaderBytes() / float64(t.Updates())
 }
 
+// WireOverheadPerRequest is the bytes each HTTP exchange moved besides its
+// bodies, both ways: request and status lines and headers (HPACK-coded
+// under h2), chunk and h2 framing, TLS records. Unlike the header figures,
+// which are rebuilt from HTTP/1.1 header text, it is read off the wire, so
+// it compares HTTP/1.1 with h2 and plain with TLS. 0 without requests.
+func (t TransportResult) WireOverheadPerRequest() float64 {
+	return per(t.BytesUp+t.BytesDown-t.BodyBytesUp-t.BodyBytesDown, t.Requests)
+}
+
 // RequestsPerSecond is HTTP requests sent per second (a WS or SSE
 // connection counts one; HTTP publishes count too).
 func (t TransportResult) RequestsPerSecond(seconds float64) float64 {

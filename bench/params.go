@@ -19,6 +19,10 @@ type param struct {
 	// always: the reproducing command line writes it even when it has its
 	// default value (the figures a reader needs to see).
 	always bool
+	// newer: results written before the parameter existed hold its zero
+	// value, which the reproducing command line then leaves out (those
+	// files' commands stay as they were written).
+	newer bool
 
 	field  func(*Scenario) flag.Value       // the field, as a flag sees it
 	fresh  func() flag.Value                // a new zero value of the field's type
@@ -52,6 +56,9 @@ func axis[T any, P interface {
 // written marks a parameter the reproducing command line always writes.
 func (p param) written() param { p.always = true; return p }
 
+// since marks a parameter older results files do not record.
+func (p param) since() param { p.newer = true; return p }
+
 // params are in the order the reproducing command line writes them.
 var params = []param{
 	field("transports", "comma-separated `LIST` of transports to compare: "+strings.Join(transport.Names(), ","),
@@ -73,6 +80,17 @@ var params = []param{
 	axis("jitter", "random variation of the round trip (a `DURATION`, e.g. 10ms)", func(sc *Scenario) *Duration { return &sc.Jitter }),
 	axis("bandwidth", "bandwidth of each client connection each way (a `RATE`, e.g. 1mbit)",
 		func(sc *Scenario) *Bandwidth { return &sc.Bandwidth }),
+	field("profile", "whose request headers the clients send: `browser` (Chromium's, recorded in bench/profile) or lean (Go's minimal ones)",
+		func(sc *Scenario) *ProfileName { return &sc.Profile }).since(),
+	field("cookie-bytes", "add a cookie of `N` bytes to every request, as a logged-in site would",
+		func(sc *Scenario) *Bytes { return &sc.CookieBytes }),
+	field("tls", "serve the child over TLS with a certificate the clients trust: HTTPS (h2 via ALPN) and WSS",
+		func(sc *Scenario) *Switch { return (*Switch)(&sc.TLS) }),
+	field("http1", "over TLS, keep HTTP on HTTP/1.1 instead of h2", func(sc *Scenario) *Switch { return (*Switch)(&sc.HTTP1) }),
+	field("compress", "start the child with --compress (gzip bodies, permessage-deflate); lean clients offer both too (browser ones always do)",
+		func(sc *Scenario) *Switch { return (*Switch)(&sc.Compress) }),
+	field("repeat", "run every sweep point `N` times, rotating the transports' order; figures are the medians",
+		func(sc *Scenario) *Count { return &sc.Repeat }).since(),
 	field("sweep", "`NAME=V1,V2,...`: run once per value of clients, rate, payload, interval, wait, chat-rate, rtt, jitter or bandwidth",
 		func(sc *Scenario) *Sweep { return &sc.Sweep }),
 }
@@ -158,12 +176,25 @@ func (sc Scenario) Command() string {
 	def := DefaultScenario()
 	args := []string{"pushlab", "bench"}
 	for _, p := range params {
-		v := p.field(&sc).String()
-		if p.always || v != p.field(&def).String() {
+		f := p.field(&sc)
+		v := f.String()
+		switch {
+		case p.newer && v == p.fresh().String():
+		case isSwitch(f):
+			if v == "true" {
+				args = append(args, "--"+p.name)
+			}
+		case p.always || v != p.field(&def).String():
 			args = append(args, "--"+p.name, v)
 		}
 	}
 	return strings.Join(args, " ")
+}
+
+// isSwitch reports whether a flag stands alone, without a value.
+func isSwitch(v flag.Value) bool {
+	b, ok := v.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 // list is a comma-separated flag value.

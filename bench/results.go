@@ -33,6 +33,7 @@ type Environment struct {
 	Target    string `json:"target"`               // URL of the server under test
 	Remote    bool   `json:"remote"`               // target on another host: latency needs synchronised clocks
 	ClockNote string `json:"clock_note,omitempty"` // said when latency may not be trusted
+	Profile   string `json:"profile,omitempty"`    // the browser whose headers the clients sent, and when they were recorded
 }
 
 // Point is one sweep value (or the only run when there is no sweep).
@@ -61,6 +62,14 @@ func (p Point) InTableOrder() []TransportResult {
 type TransportResult struct {
 	Transport string `json:"transport"` // a name from the transport table
 	Clients   int    `json:"clients"`
+
+	// How the clients talked, over the whole run (streams open before the
+	// window): "h2" or "http/1.1" ("mixed" if both), whether over TLS, and
+	// whether the server compressed what it sent (gzip bodies or
+	// permessage-deflate frames).
+	Protocol   string `json:"protocol,omitempty"`
+	TLS        bool   `json:"tls,omitempty"`
+	Compressed bool   `json:"compressed,omitempty"`
 
 	Requests   int64 `json:"requests"`  // HTTP requests sent (a WS or SSE connection counts one)
 	Empty      int64 `json:"empty"`     // responses that carried no update (204/304)
@@ -97,6 +106,12 @@ type TransportResult struct {
 	ServerBytesOut int64   `json:"server_bytes_out,omitempty"` // from /api/stats, to check against bytes_down
 	HarnessCPU     float64 `json:"harness_cpu_s,omitempty"`
 	HarnessRSS     int64   `json:"harness_rss_bytes,omitempty"`
+
+	// Runs holds each run of a --repeat, in the order they ran; every
+	// figure above is then the median of its runs, and Spread holds each
+	// figure's range over them (repeat.go).
+	Runs   []TransportResult     `json:"runs,omitempty"`
+	Spread map[string][2]float64 `json:"spread,omitempty"`
 }
 
 // Latency holds percentiles of publish-to-seen latency in microseconds.

@@ -30,7 +30,15 @@ type Scenario struct {
 	RTT        Duration  `json:"rtt,omitempty" yaml:"rtt"`
 	Jitter     Duration  `json:"jitter,omitempty" yaml:"jitter"`
 	Bandwidth  Bandwidth `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
-	Sweep      Sweep     `json:"sweep,omitzero" yaml:"sweep"`
+	// What the clients are and how they talk (clientside.go): whose
+	// headers they send, a cookie, TLS and which HTTP, compression offered.
+	Profile     ProfileName `json:"profile,omitempty" yaml:"profile"`           // browser or lean; none recorded: lean
+	CookieBytes Bytes       `json:"cookie_bytes,omitempty" yaml:"cookie_bytes"` // a cookie of this size on every request
+	TLS         bool        `json:"tls,omitempty" yaml:"tls"`                   // HTTPS and WSS: h2 for HTTP unless HTTP1
+	HTTP1       bool        `json:"http1,omitempty" yaml:"http1"`               // HTTP/1.1 over TLS, for comparison with h2
+	Compress    bool        `json:"compress,omitempty" yaml:"compress"`         // the child compresses; lean clients offer it too
+	Repeat      Count       `json:"repeat,omitempty" yaml:"repeat"`             // runs per sweep point; none recorded: 1
+	Sweep       Sweep       `json:"sweep,omitzero" yaml:"sweep"`
 }
 
 // DefaultScenario is what `pushlab bench` runs with no flags: every
@@ -50,6 +58,8 @@ func DefaultScenario() Scenario {
 		RampUp:     Duration(250 * time.Millisecond),
 		Warmup:     Duration(time.Second),
 		Duration:   Duration(3 * time.Second),
+		Profile:    ProfileBrowser,
+		Repeat:     1,
 	}
 }
 
@@ -117,7 +127,7 @@ func (sc *Scenario) validatePoint() error {
 			return inputErrorf("target: %v", err)
 		}
 	}
-	return nil
+	return sc.validateClientSide()
 }
 
 // ParseTarget reads --target: an http(s) URL naming a running server; any

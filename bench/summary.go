@@ -12,6 +12,9 @@ func WriteSummary(w io.Writer, r *Results) {
 	if r.Environment.Remote {
 		fmt.Fprintf(w, "note: %s\n", r.Environment.ClockNote)
 	}
+	if note := clientNote(r); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	for i, p := range r.Points {
 		if !p.Sweep.IsZero() {
 			fmt.Fprintf(w, "\n%s = %s\n", p.Sweep.Name, p.Sweep.Value)

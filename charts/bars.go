@@ -23,8 +23,12 @@ const (
 	halfBarWidth = vg.Length(32)
 )
 
-// headerTint is how much lighter the overhead part of a bar is drawn.
-const headerTint = 0.6
+// headerTint is how much lighter the overhead part of a bar is drawn;
+// compressedTint, a compressed transport's single bar.
+const (
+	headerTint     = 0.6
+	compressedTint = 0.3
+)
 
 // BytesPerUpdate draws for each transport at point i the wire bytes per
 // update received (both directions), split into the update JSON itself
@@ -34,38 +38,71 @@ func BytesPerUpdate(r *bench.Results, i int) (*Figure, error) {
 	addGrid(p, false)
 	f := newFigure("bytes-per-update", "Bytes per update received, payload vs headers and framing", pointCaption(r, i), p)
 
-	var names []string
-	top := 0.0
+	var (
+		names           []string
+		top             = 0.0
+		spread          spreadPoints
+		plain, squeezed bool // some bars split payload from overhead; some are compressed
+	)
 	for _, t := range r.Points[i].InTableOrder() {
 		if t.Updates() == 0 {
 			continue
 		}
 		x := float64(len(names))
-		payload, err := bar(t.Transport, x, t.PayloadPerUpdate(), styleOf(t.Transport).Color, barWidth)
+		c := styleOf(t.Transport).Color
+		payload, over := t.PayloadPerUpdate(), t.OverheadPerUpdate()
+		text := "%.0f B"
+		if t.Compressed {
+			// The JSON is counted inflated, the wire carried it deflated:
+			// one bar, of what crossed the wire.
+			payload, over, text, squeezed = t.BytesPerUpdate, 0, "%.0f B, compressed", true
+			c = lighter(c, compressedTint)
+		} else {
+			plain = true
+		}
+		pb, err := bar(t.Transport, x, payload, c, barWidth)
 		if err != nil {
 			return nil, err
 		}
-		over, err := bar(t.Transport, x, t.OverheadPerUpdate(), lighter(styleOf(t.Transport).Color, headerTint), barWidth)
+		ob, err := bar(t.Transport, x, over, lighter(c, headerTint), barWidth)
 		if err != nil {
 			return nil, err
 		}
-		over.StackOn(payload)
-		total := t.PayloadPerUpdate() + t.OverheadPerUpdate()
-		lbl, err := valueLabel(x, total, fmt.Sprintf("%.0f B", total))
+		ob.StackOn(pb)
+		total := payload + over
+		above := total // the label goes above the bar, and above its error bar
+		if lo, hi, ok := t.Range(func(t bench.TransportResult) float64 { return t.BytesPerUpdate }); ok {
+			spread.add(x, t.BytesPerUpdate, lo, hi)
+			above = math.Max(above, hi)
+		}
+		lbl, err := valueLabel(x, above, fmt.Sprintf(text, total))
 		if err != nil {
 			return nil, err
 		}
-		p.Add(payload, over, lbl)
-		top = math.Max(top, total)
+		p.Add(pb, ob, lbl)
+		top = math.Max(top, above)
 		names = append(names, styleOf(t.Transport).Label)
+	}
+	bars, err := errorBars(spread, plotterBlack)
+	if err != nil {
+		return nil, err
+	}
+	if bars != nil {
+		p.Add(bars)
 	}
 	if len(names) == 0 {
 		return nil, &NoDataError{"bytes-per-update", fmt.Sprintf("points[%d].transports[].received", i), "no transport received an update"}
 	}
 	p.NominalX(names...)
 	p.Y.Min, p.Y.Max = 0, top*1.15
-	f.addKey("update JSON", swatch{color.Gray{Y: 0x55}})
-	f.addKey("headers, framing", swatch{lighter(color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xFF}, headerTint)})
+	grey := color.RGBA{R: 0x55, G: 0x55, B: 0x55, A: 0xFF}
+	if plain {
+		f.addKey("update JSON", swatch{grey})
+		f.addKey("headers, framing", swatch{lighter(grey, headerTint)})
+	}
+	if squeezed {
+		f.addKey("compressed, all bytes", swatch{lighter(grey, compressedTint)})
+	}
 	return f, nil
 }
 

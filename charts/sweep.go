@@ -126,6 +126,7 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		transport string
 		m         measure
 		xys       plotter.XYs
+		spread    spreadPoints // the range of each point's runs, under --repeat
 	}
 	var lines []line
 	for _, name := range transport.Names() {
@@ -134,7 +135,12 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 			for i, pt := range r.Points {
 				for _, t := range pt.Transports {
 					if t.Transport == name {
-						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: m.value(t, r.Seconds(i))})
+						secs := r.Seconds(i)
+						y := m.value(t, secs)
+						l.xys = append(l.xys, plotter.XY{X: xs[i], Y: y})
+						if lo, hi, ok := t.Range(func(t bench.TransportResult) float64 { return m.value(t, secs) }); ok {
+							l.spread.add(xs[i], y, lo, hi)
+						}
 					}
 				}
 			}
@@ -170,6 +176,7 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		// Zeros cannot be drawn on a log axis; they are dropped, not faked.
 		for k := range lines {
 			lines[k].xys = positiveOnly(lines[k].xys)
+			lines[k].spread = lines[k].spread.positiveOnly()
 		}
 		setLog(&p.Y, ylo, yhi)
 		p.Y.Label.Text += ", log scale"
@@ -191,6 +198,13 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		ln.LineStyle = lineStyle(l.transport, l.m.dashed)
 		sc.GlyphStyle = glyphStyle(l.transport)
 		p.Add(ln, sc)
+		bars, err := errorBars(l.spread, styleOf(l.transport).Color)
+		if err != nil {
+			return nil, err
+		}
+		if bars != nil {
+			p.Add(bars)
+		}
 		if !keyed[l.transport] {
 			keyed[l.transport] = true
 			solid, _ := plotter.NewLine(plotter.XYs{})

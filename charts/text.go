@@ -69,6 +69,7 @@ func Caption(r *bench.Results) string {
 	if sweep != "rtt" && sc.RTT > 0 {
 		fmt.Fprintf(&b, " · RTT %s", sc.RTT)
 	}
+	b.WriteString(clientCaption(sc))
 	if sc.Duration > 0 {
 		fmt.Fprintf(&b, " · %s measured", sc.Duration)
 	}

@@ -31,13 +31,24 @@ type Config struct {
 	Rate    float64 // --rate, generator ticks per second
 	Payload int     // --payload, bytes per tick
 	Retain  int     // --retain, updates kept for catching up
+	// CertFile and KeyFile: --cert and --key, to serve TLS with a
+	// certificate the bench's clients trust; empty serves plain HTTP.
+	CertFile, KeyFile string
+	Compress          bool // --compress
 }
 
 func (c Config) args() []string {
-	return []string{"serve", "--addr", "127.0.0.1:0",
+	args := []string{"serve", "--addr", "127.0.0.1:0",
 		"--rate", strconv.FormatFloat(c.Rate, 'f', -1, 64),
 		"--payload", strconv.Itoa(c.Payload),
 		"--retain", strconv.Itoa(c.Retain)}
+	if c.CertFile != "" {
+		args = append(args, "--cert", c.CertFile, "--key", c.KeyFile)
+	}
+	if c.Compress {
+		args = append(args, "--compress")
+	}
+	return args
 }
 
 // Server is `pushlab serve` started as a child process.
@@ -52,7 +63,7 @@ type Server struct {
 }
 
 // Start runs bin serve on a free loopback port as cfg says, and waits for
-// the one line it prints when listening.
+// the one line it prints when listening (https:// under TLS).
 func Start(ctx context.Context, bin string, cfg Config) (*Server, error) {
 	args := cfg.args()
 	cmd := exec.Command(bin, args...)
@@ -90,7 +101,7 @@ func Start(ctx context.Context, bin string, cfg Config) (*Server, error) {
 		u, err := url.Parse(addr)
 		if err != nil || u.Host == "" {
 			c.Stop()
-			return nil, fmt.Errorf("server %s printed %q, want listening http://HOST:PORT", bin, addr)
+			return nil, fmt.Errorf("server %s printed %q, want listening http(s)://HOST:PORT", bin, addr)
 		}
 		c.URL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return c, nil

@@ -19,6 +19,8 @@ type counters struct {
 	bodyUp     atomic.Int64 // request bodies and WS message payloads sent
 	bodyDown   atomic.Int64 // response bodies (de-chunked) and WS message payloads received
 	chats      atomic.Int64 // chat updates published
+	http1, h2  atomic.Int64 // responses over HTTP/1.x and over h2, since the start (Negotiated)
+	compressed atomic.Int64 // responses that came compressed, since the start
 }
 
 // Counts reads the client's counters now, with the bytes its sockets

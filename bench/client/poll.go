@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/pushlab/pushlab/transport"
 )
 
 // shortPoll asks for news every interval (jittered, from a random phase, so
@@ -73,7 +75,11 @@ func (c *Client) poll(ctx context.Context, buf *bytes.Buffer, wait time.Duration
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodGet, "/api/poll", q, nil)
+	kind := transport.Short
+	if wait > 0 {
+		kind = transport.Long
+	}
+	req, err := c.newRequest(ctx, kind, http.MethodGet, "/api/poll", q, nil)
 	if err != nil {
 		c.fail(ctx)
 		return false
@@ -85,11 +91,10 @@ func (c *Client) poll(ctx context.Context, buf *bytes.Buffer, wait time.Duration
 		return false
 	}
 	defer resp.Body.Close()
-	c.hdr.response(resp)
+	c.gotResponse(resp)
 	buf.Reset()
-	_, err = buf.ReadFrom(resp.Body)
+	_, err = buf.ReadFrom(c.body(resp))
 	at := time.Now()
-	c.n.bodyDown.Add(int64(buf.Len()))
 	if err != nil {
 		c.unanswered(ctx)
 		return false

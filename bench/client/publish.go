@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/pushlab/pushlab/bench/profile"
 )
 
 // chatData is what a simulated client says: who it is and its count, so a
@@ -41,7 +43,7 @@ func (c *Client) publish(ctx context.Context) {
 	body := append(append([]byte(`{"kind":"chat","data":`), data...), '}')
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodPost, "/api/publish", nil, body)
+	req, err := c.newRequest(ctx, profile.Publish, http.MethodPost, "/api/publish", nil, body)
 	if err != nil {
 		c.fail(ctx)
 		return
@@ -55,7 +57,7 @@ func (c *Client) publish(ctx context.Context) {
 		return
 	}
 	defer resp.Body.Close()
-	c.hdr.response(resp)
+	c.gotResponse(resp)
 	c.drain(resp.Body)
 	if resp.StatusCode != http.StatusAccepted {
 		c.fail(ctx)

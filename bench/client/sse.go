@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/pushlab/pushlab/transport"
 )
 
 // eventSource keeps an EventSource-like stream open, reading events as
@@ -23,7 +25,7 @@ func (eventSource) follow(ctx context.Context, c *Client) { c.reconnecting(ctx, 
 // sseStream opens GET /sse and reads events until the stream ends. It
 // reports whether the stream opened.
 func (c *Client) sseStream(ctx context.Context) bool {
-	req, err := c.newRequest(ctx, http.MethodGet, "/sse", nil, nil)
+	req, err := c.newRequest(ctx, transport.SSE, http.MethodGet, "/sse", nil, nil)
 	if err != nil {
 		return false
 	}
@@ -37,7 +39,7 @@ func (c *Client) sseStream(ctx context.Context) bool {
 		return false
 	}
 	defer resp.Body.Close()
-	c.hdr.response(resp)
+	c.gotResponse(resp)
 	if resp.StatusCode != http.StatusOK {
 		c.drain(resp.Body)
 		return false
@@ -45,7 +47,7 @@ func (c *Client) sseStream(ctx context.Context) bool {
 	// A stream that goes silent longer than the keep-alive period is dead.
 	idle := time.AfterFunc(readIdle, func() { resp.Body.Close() })
 	defer idle.Stop()
-	r := bufio.NewReaderSize(&countingReader{r: resp.Body, n: &c.n.bodyDown}, 4096)
+	r := bufio.NewReaderSize(c.body(resp), 4096)
 	var data, line []byte
 	for {
 		line, err = readLine(r, line[:0])

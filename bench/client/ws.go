@@ -38,10 +38,14 @@ func (c *Client) wsSession(ctx context.Context) bool {
 	if c.cfg.Base.Scheme == "https" {
 		u.Scheme = "wss"
 	}
+	header, err := c.wsHeader(u)
+	if err != nil {
+		return false
+	}
 	c.n.requests.Add(1)
-	conn, resp, err := c.newWSDialer().DialContext(c.hdr.traced(ctx, "GET", u.RequestURI()), u.String(), nil)
+	conn, resp, err := c.newWSDialer().DialContext(c.hdr.traced(ctx, "GET", u.RequestURI()), u.String(), header)
 	if resp != nil {
-		c.hdr.response(resp)
+		c.gotResponse(resp)
 	}
 	if err != nil {
 		return false

@@ -24,5 +24,14 @@ func (r *transportRun) row(m measured, d delivery) bench.TransportResult {
 	t.ServerHeap = m.heap
 	t.HarnessCPU = m.end.harness.CPU - m.start.harness.CPU
 	t.HarnessRSS = m.harnessPeak
+
+	// How the clients talked, over the whole run.
+	n := r.clients.Negotiated()
+	t.Protocol, t.TLS, t.Compressed = n.Protocol(), r.server.URL.Scheme == "https", n.Compressed > 0
+	if t.Compressed {
+		// The update JSON is counted inflated and the wire carries it
+		// deflated: what is left is no measure of framing.
+		t.FrameOverheadBytes = 0
+	}
 	return t
 }

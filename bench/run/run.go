@@ -9,6 +9,7 @@ package run
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/url"
 	"os"
@@ -32,6 +33,12 @@ type Options struct {
 	// ServerBinary is the pushlab binary started as `serve` when the
 	// scenario has no target; empty means this executable.
 	ServerBinary string
+	// CertFile and KeyFile are the certificate a --tls child serves and
+	// the clients trust; empty: one made for the run (clientside.go).
+	CertFile, KeyFile string
+	// CAFile holds the PEM certificates an https:// --target is trusted
+	// by; empty: the system's roots.
+	CAFile string
 }
 
 // Run runs the scenario: for each sweep point, each transport in turn
@@ -48,7 +55,15 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 	)
 	if sc.Target != "" {
 		base, _ = bench.ParseTarget(sc.Target)
-		if err := adoptTarget(ctx, base, &sc); err != nil {
+		sc.TLS = base.Scheme == "https" // the target's scheme says
+	}
+	side, err := setUpClientSide(sc, o)
+	if err != nil {
+		return nil, err
+	}
+	defer side.cleanup()
+	if base != nil {
+		if err := adoptTarget(ctx, base, side.options.TLS, &sc); err != nil {
 			return nil, err
 		}
 		where = base.String()
@@ -66,13 +81,14 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 
 	remote := base != nil && !target.IsLoopback(base.Host)
 	res := &bench.Results{Scenario: sc, Environment: environment(where, remote)}
+	res.Environment.Profile = profileNote(sc)
 	prog := progress.New(o.Progress, plannedLength(points))
 	defer prog.Finish()
 	if remote {
 		prog.Note("%s", target.ClockNote)
 	}
 	for _, p := range points {
-		pt, err := runPoint(ctx, p, base, o.ServerBinary, prog)
+		pt, err := runPoint(ctx, p, base, o.ServerBinary, side, prog)
 		if err != nil {
 			return nil, err
 		}
@@ -81,17 +97,31 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 	return res, nil
 }
 
-// runPoint runs each transport of one point in turn, in the scenario's
-// order, each against its own server (a child from bin, or base).
-func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string, prog *progress.Bar) (bench.Point, error) {
+// runPoint runs each transport of one point in turn, each against its own
+// server (a child from bin, or base), --repeat times: the first time in the
+// scenario's order, then each time starting one transport later, so that
+// no transport always runs first (on a fresh machine) or last. A
+// transport's row combines its runs (bench.Combine).
+func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string, side clientSide, prog *progress.Bar) (bench.Point, error) {
 	pt := bench.Point{Sweep: p.Swept, Duration: window(p.Scenario).Seconds()}
-	for _, t := range p.Scenario.Transports {
-		r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: bin, prog: prog}
-		row, err := r.run(ctx)
-		if err != nil {
-			return bench.Point{}, err
+	order := p.Scenario.Transports
+	runs := make(map[string][]bench.TransportResult, len(order))
+	for rep := 0; rep < p.Scenario.Runs(); rep++ {
+		if rep > 0 {
+			prog.Note("run %d of %d", rep+1, p.Scenario.Runs())
 		}
-		pt.Transports = append(pt.Transports, row)
+		for k := range order {
+			t := order[(k+rep)%len(order)]
+			r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: bin, side: side, prog: prog}
+			row, err := r.run(ctx)
+			if err != nil {
+				return bench.Point{}, err
+			}
+			runs[t] = append(runs[t], row)
+		}
+	}
+	for _, t := range order {
+		pt.Transports = append(pt.Transports, bench.Combine(runs[t]))
 	}
 	return pt, nil
 }
@@ -100,8 +130,8 @@ func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string,
 // payload it really runs at (GET /api/config): --rate and --payload set up
 // a child server, a target keeps its own, and results must say what was
 // measured.
-func adoptTarget(ctx context.Context, base *url.URL, sc *bench.Scenario) error {
-	srv := target.New(base)
+func adoptTarget(ctx context.Context, base *url.URL, trust *tls.Config, sc *bench.Scenario) error {
+	srv := target.NewTrusting(base, trust)
 	defer srv.Close()
 	if err := srv.Check(ctx); err != nil {
 		return err

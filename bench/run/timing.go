@@ -71,7 +71,7 @@ func plannedLength(points []bench.PointPlan) time.Duration {
 	var d time.Duration
 	for _, p := range points {
 		sc := p.Scenario
-		d += time.Duration(len(sc.Transports)) * (sc.RampUp.D() + sc.Warmup.D() + sc.Duration.D() + drainFor(sc, transport.Long))
+		d += time.Duration(sc.Runs()*len(sc.Transports)) * (sc.RampUp.D() + sc.Warmup.D() + sc.Duration.D() + drainFor(sc, transport.Long))
 	}
 	return d
 }

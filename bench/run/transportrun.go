@@ -24,6 +24,7 @@ type transportRun struct {
 	transport string
 	base      *url.URL // the --target; nil: start a child server
 	bin       string   // the pushlab binary for a child server
+	side      clientSide
 	prog      *progress.Bar
 
 	server  *target.Server // the server under test, once started
@@ -94,13 +95,14 @@ func (r *transportRun) drive(ctx context.Context, via *netem.Proxy) (measured, e
 func (r *transportRun) startServer(ctx context.Context) error {
 	base := r.base
 	if base == nil {
-		c, err := child.Start(ctx, r.bin, child.Config{Rate: float64(r.sc.Rate), Payload: int(r.sc.Payload), Retain: retainFor(r.sc)})
+		c, err := child.Start(ctx, r.bin, child.Config{Rate: float64(r.sc.Rate), Payload: int(r.sc.Payload), Retain: retainFor(r.sc),
+			CertFile: r.side.certFile, KeyFile: r.side.keyFile, Compress: r.sc.Compress})
 		if err != nil {
 			return err
 		}
 		r.child, base = c, c.URL
 	}
-	r.server = target.New(base)
+	r.server = target.NewTrusting(base, r.side.options.TLS)
 	return nil
 }
 
@@ -137,6 +139,7 @@ func (r *transportRun) startClients(ctx context.Context, via *netem.Proxy) error
 		Interval:  sc.Interval.D(),
 		Wait:      sc.Wait.D(),
 		ChatRate:  float64(sc.ChatRate),
+		Options:   r.side.options,
 	}
 	if via != nil {
 		cfg.Options.Via = via.Addr

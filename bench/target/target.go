@@ -8,6 +8,7 @@ package target
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -38,11 +39,16 @@ type Server struct {
 }
 
 // New returns the server at base, with a control client of its own.
-func New(base *url.URL) *Server {
-	return &Server{URL: base, http: &http.Client{
-		Timeout:   requestTimeout,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 2, DisableCompression: true},
-	}}
+func New(base *url.URL) *Server { return NewTrusting(base, nil) }
+
+// NewTrusting is New for an https:// server whose certificate trust
+// (its RootCAs) verifies; nil trusts the system's roots.
+func NewTrusting(base *url.URL, trust *tls.Config) *Server {
+	t := &http.Transport{MaxIdleConnsPerHost: 2, DisableCompression: true}
+	if trust != nil {
+		t.TLSClientConfig = trust.Clone()
+	}
+	return &Server{URL: base, http: &http.Client{Timeout: requestTimeout, Transport: t}}
 }
 
 // Close lets go of the control client's connections.

@@ -23,6 +23,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	scenario := bench.BindFlags(fs)
 	out := fs.String("out", ".", "`DIR` for results.json and results.csv (pushlab chart reads ./results.json by default)")
 	server := fs.String("server", "", "pushlab binary to start as the child server, a `PATH` (default: this one)")
+	cert := fs.String("cert", "", "PEM certificate `FILE` a --tls child serves and the clients trust (default: one made for the run); needs --key, implies --tls")
+	key := fs.String("key", "", "PEM private key `FILE` of --cert")
+	ca := fs.String("ca", "", "PEM certificates `FILE` an https:// --target is trusted by (default: the system's roots)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab bench [flags]")
 		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target), prints a summary")
@@ -37,10 +40,13 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pushlab bench:", err)
 		return 2
 	}
+	if *cert != "" || *key != "" {
+		sc.TLS = true // as serve's --cert does
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := run.Run(ctx, sc, run.Options{Progress: stderr, ServerBinary: *server})
+	res, err := run.Run(ctx, sc, run.Options{Progress: stderr, ServerBinary: *server, CertFile: *cert, KeyFile: *key, CAFile: *ca})
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "pushlab bench: interrupted; no results written")
