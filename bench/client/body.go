@@ -86,13 +86,17 @@ func (n Negotiated) Protocol() string {
 	return ""
 }
 
+// Negotiated is how the client has talked since it started.
+func (c *Client) Negotiated() Negotiated {
+	return Negotiated{HTTP1: c.n.http1.Load(), H2: c.n.h2.Load(), Compressed: c.n.compressed.Load()}
+}
+
 // Negotiated sums how the group's clients talked, from their start.
 func (g *Group) Negotiated() Negotiated {
 	var n Negotiated
 	for _, c := range g.clients {
-		n.HTTP1 += c.n.http1.Load()
-		n.H2 += c.n.h2.Load()
-		n.Compressed += c.n.compressed.Load()
+		m := c.Negotiated()
+		n.HTTP1, n.H2, n.Compressed = n.HTTP1+m.HTTP1, n.H2+m.H2, n.Compressed+m.Compressed
 	}
 	return n
 }

@@ -14,6 +14,17 @@ import (
 )
 
 func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
+	// A certificate without its key, for --tls --cert --key.
+	dir := t.TempDir()
+	cert, err := server.SelfSignedCert()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile := filepath.Join(dir, "cert.pem")
+	if err := server.WriteCertFiles(cert, certFile, filepath.Join(dir, "key.pem")); err != nil {
+		t.Fatal(err)
+	}
+	missingKey := filepath.Join(dir, "missing-key.pem")
 	for _, c := range []struct {
 		name string
 		args []string
@@ -26,6 +37,15 @@ func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
 		{"bad sweep", []string{"--sweep", "clients"}, "sweep"},
 		{"bad duration", []string{"--duration", "forever"}, "duration"},
 		{"stray argument", []string{"now"}, "unexpected argument"},
+		{"unknown profile", []string{"--profile", "nope"}, "profile"},
+		{"no runs", []string{"--repeat", "0"}, "repeat"},
+		{"negative cookie", []string{"--cookie-bytes", "-1"}, "cookie-bytes"},
+		{"huge cookie", []string{"--cookie-bytes", "1000000"}, "cookie-bytes"},
+		{"tls without its key", []string{"--tls", "--cert", certFile, "--key", missingKey}, "missing-key.pem"},
+		{"cert without key", []string{"--cert", certFile}, "key"},
+		{"http1 without tls", []string{"--http1"}, "http1"},
+		{"tls to a plain target", []string{"--tls", "--target", "http://127.0.0.1:1"}, "https://"},
+		{"ca for no https", []string{"--ca", certFile, "--transports", "ws"}, "ca"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
