@@ -99,7 +99,7 @@ func clientNote(r *Results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "clients: %s profile", sc.Profile)
 	if sc.Profile == ProfileBrowser && r.Environment.Profile != "" {
-		fmt.Fprintf(&b, " (%s)", r.Environment.Profile)
+		fmt.Fprintf(&b, ", %s", r.Environment.Profile)
 	}
 	if sc.CookieBytes > 0 {
 		fmt.Fprintf(&b, ", %d-byte cookie", sc.CookieBytes)

@@ -114,5 +114,5 @@ func profileNote(sc bench.Scenario) string {
 		return ""
 	}
 	p := profile.Chromium()
-	return p.Product + ", recorded " + p.Recorded
+	return p.Product + " (recorded " + p.Recorded + ")"
 }

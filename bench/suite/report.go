@@ -134,6 +134,9 @@ func Load(list, outDir string) ([]report.Run, error) {
 		}
 		name := r.SweepName()
 		if name == "" {
+			name = r.Scenario.Name // the suite names its client variants
+		}
+		if name == "" {
 			name = "default"
 		}
 		runs = append(runs, newRun(name, p, outDir, r))

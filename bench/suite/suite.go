@@ -17,14 +17,17 @@ type Entry struct {
 }
 
 // Entries is the fixed suite behind docs/report.md, sized to finish in
-// about three minutes on the lab's 2-core machine. Each transport runs
-// against its own fresh server in turn, so a point costs roughly
-// transports x (start + ramp-up + warm-up + duration).
+// about four and a half minutes on the lab's 2-core machine. Each
+// transport runs against its own fresh server in turn, so a point costs
+// roughly transports x (start + ramp-up + warm-up + duration). The clients
+// send a browser's headers (the default profile); the client variants run
+// the default comparison again with other clients (clients.go).
 //
 //	default   4 transports x 1 point  x ~6 s  ~ 24 s
 //	clients   4 transports x 3 points x ~5 s  ~ 60 s
 //	interval  2 transports x 3 points x ~7 s  ~ 42 s
 //	rtt       4 transports x 3 points x ~5 s  ~ 60 s
+//	variants  4 runs x 4 transports   x ~4 s  ~ 70 s
 func Entries() []Entry {
 	def := bench.DefaultScenario()
 
@@ -60,5 +63,6 @@ func Entries() []Entry {
 	rtt.Clients = 20
 	rtt.Sweep.Set("rtt=0s,20ms,100ms")
 
-	return []Entry{{"default", def}, {"clients", clients}, {"interval", interval}, {"rtt", rtt}}
+	entries := []Entry{{"default", def}, {"clients", clients}, {"interval", interval}, {"rtt", rtt}}
+	return append(entries, clientVariants(def)...)
 }

@@ -17,7 +17,10 @@ func TestEveryRunOfTheSuiteIsValid(t *testing.T) {
 			t.Errorf("%s twice", e.Name)
 		}
 		seen[e.Name] = true
-		if sweep := e.Scenario.Sweep.Name; e.Name != "default" && sweep != e.Name {
+		switch sweep := e.Scenario.Sweep.Name; {
+		case sweep == "" && e.Scenario.Name != e.Name:
+			t.Errorf("%s is named %q in its results: the report finds a run by its name", e.Name, e.Scenario.Name)
+		case sweep != "" && sweep != e.Name:
 			t.Errorf("%s sweeps %q: the report files a sweep under its name", e.Name, sweep)
 		}
 	}

@@ -75,7 +75,11 @@ func (m *md) overhead(r *bench.Results) {
 		m.printf(". ")
 	}
 	if o.PollBytes > 0 && o.PollBytes < historicalPollBytes {
-		m.printf("Our polls carry fewer header bytes than 2010's browsers sent (no cookies, few headers), which narrows the gap without closing it: per message, polling still pays %s× the WebSocket framing.", sig3(o.PollBytes/max(o.FrameBytes, 1)))
+		why := "no cookies, few headers"
+		if r.Scenario.Profile == bench.ProfileBrowser {
+			why = "a current Chromium's headers, but no cookie"
+		}
+		m.printf("Our polls carry fewer header bytes than 2010's browsers sent (%s), which narrows the gap without closing it: per message, polling still pays %s× the WebSocket framing.", why, sig3(o.PollBytes/max(o.FrameBytes, 1)))
 	}
 	m.printf("\n\n")
 }

@@ -36,17 +36,24 @@ type Input struct {
 // returns the chart files it wrote.
 func Write(w io.Writer, in Input) ([]string, error) {
 	var (
-		files []string
-		base  *Run
-		sweep = map[string]*Run{}
+		files    []string
+		base     *Run
+		variants []*Run // the base scenario with other clients (clients.go)
+		sweep    = map[string]*Run{}
 	)
 	for i := range in.Runs {
 		r := &in.Runs[i]
-		if name := r.Results.SweepName(); name != "" {
-			sweep[name] = r
-		} else if base == nil {
+		switch {
+		case r.Results.SweepName() != "":
+			sweep[r.Results.SweepName()] = r
+		case isVariant(r.Results.Scenario):
+			variants = append(variants, r)
+		case base == nil:
 			base = r
 		}
+	}
+	if base == nil && len(variants) > 0 {
+		base, variants = variants[0], variants[1:]
 	}
 	b := bufio.NewWriter(w)
 	m := &md{w: b, in: in}
@@ -58,6 +65,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 		}
 		files = append(files, fs...)
 		m.overhead(base.Results)
+		m.clients(base, variants)
 	}
 	for _, s := range []struct{ name, title string }{
 		{"clients", "Clients sweep"},
