@@ -30,14 +30,18 @@ func TestClientVariantsStandSideBySide(t *testing.T) {
 	}
 	// Each run's short-poll bytes per update tell its column apart.
 	runs := []*bench.Results{
-		load(func(sc *bench.Scenario, t *bench.TransportResult) { sc.Compress, t.Compressed, t.BytesPerUpdate = true, true, 5 }),
+		load(func(sc *bench.Scenario, t *bench.TransportResult) {
+			sc.Compress, t.Compressed, t.BytesPerUpdate = true, true, 5
+		}),
 		load(func(sc *bench.Scenario, t *bench.TransportResult) {
 			sc.TLS, t.TLS, t.Protocol, t.BytesPerUpdate = true, true, "h2", 4
 			t.RequestHeaderBytes, t.ResponseHeaderBytes = 0, 0
 		}),
 		load(func(sc *bench.Scenario, t *bench.TransportResult) { t.BytesPerUpdate = 2 }),
 		load(func(sc *bench.Scenario, t *bench.TransportResult) { sc.CookieBytes, t.BytesPerUpdate = 2000, 3 }),
-		load(func(sc *bench.Scenario, t *bench.TransportResult) { sc.Profile, t.BytesPerUpdate = bench.ProfileLean, 1 }),
+		load(func(sc *bench.Scenario, t *bench.TransportResult) {
+			sc.Profile, t.BytesPerUpdate = bench.ProfileLean, 1
+		}),
 	}
 	in := report.Input{Machine: "test", Generated: "now", Command: "pushlab report", FigDir: t.TempDir(), FigLink: "report"}
 	for _, r := range runs {
