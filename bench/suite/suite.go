@@ -27,7 +27,7 @@ type Entry struct {
 //	clients   4 transports x 3 points x ~5 s  ~ 60 s
 //	interval  2 transports x 3 points x ~7 s  ~ 42 s
 //	rtt       4 transports x 3 points x ~5 s  ~ 60 s
-//	variants  4 runs x 4 transports   x ~4 s  ~ 70 s
+//	variants  5 runs x 4 transports   x ~4 s  ~ 75 s
 func Entries() []Entry {
 	def := bench.DefaultScenario()
 

@@ -27,6 +27,45 @@ func isVariant(sc bench.Scenario) bool {
 	return sc.Profile == bench.ProfileLean || sc.CookieBytes > 0 || sc.TLS || sc.Compress
 }
 
+// chooseRuns picks, of the runs without a sweep, the default comparison
+// (the one named "default", else the first) and the reference column of
+// the variants: the run whose scenario is theirs but for the clients (the
+// suite runs one, chat-free like them), else the default comparison.
+// Without plain runs the first variant is the default comparison.
+func chooseRuns(plain, variants []*Run) (base, reference *Run, rest []*Run) {
+	for _, r := range plain {
+		if base == nil || r.Name == "default" && base.Name != "default" {
+			base = r
+		}
+	}
+	if base == nil {
+		if len(variants) == 0 {
+			return nil, nil, nil
+		}
+		return variants[0], variants[0], variants[1:]
+	}
+	reference = base
+	if len(variants) > 0 {
+		for _, r := range plain {
+			if sameButClients(r.Results.Scenario, variants[0].Results.Scenario) {
+				reference = r
+				break
+			}
+		}
+	}
+	return base, reference, variants
+}
+
+// sameButClients reports whether two scenarios differ only in their
+// clients (profile, cookie, TLS, compression), name and repeats.
+func sameButClients(a, b bench.Scenario) bool {
+	strip := func(sc bench.Scenario) string {
+		sc.Name, sc.Profile, sc.CookieBytes, sc.TLS, sc.HTTP1, sc.Compress, sc.Repeat = "", "", 0, false, false, false, 0
+		return sc.Command()
+	}
+	return strip(a) == strip(b)
+}
+
 // variantTitle names a variant's column.
 func variantTitle(sc bench.Scenario) string {
 	t := string(sc.ClientProfile())
@@ -76,7 +115,8 @@ func (v variant) row(name string) (bench.TransportResult, bool) {
 	return find(v.run.Results.Points[0], name)
 }
 
-// clients writes the section that sets the variants beside the base run:
+// clients writes the section that sets the variants beside their
+// reference run (base):
 // what one poll costs each kind of client, bytes per update per transport,
 // the header traffic of polling at scale, and what compression saves and
 // costs. Nothing is written without variants.
@@ -86,11 +126,10 @@ func (m *md) clients(base *Run, others []*Run) {
 	}
 	cols := columns(base, others)
 	m.printf("## What a browser pays\n\n")
-	m.printf("The default comparison above ran with %s clients. ", base.Results.Scenario.ClientProfile())
 	if p := base.Results.Environment.Profile; p != "" && base.Results.Scenario.ClientProfile() == bench.ProfileBrowser {
-		m.printf("For each kind of request they send the header fields that %s sent for the demo page: the same names, order and sizes, kept in `bench/profile/chromium.json`. ", p)
+		m.printf("Browser clients send, for each kind of request, the header fields that %s sent for the demo page: the same names, order and sizes, kept in `bench/profile/chromium.json`. ", p)
 	}
-	m.printf("The same scenario ran again with other clients, each column its own run (commands above): ")
+	m.printf("Below, one scenario (`%s`) runs with different clients, each column its own run (commands above): ", base.Command)
 	m.printf("*lean* is Go's minimal client; a cookie is added to every request as a logged-in site's would be; over HTTPS the HTTP transports negotiate h2, where HPACK codes repeated headers down to a few bytes, while WebSocket stays on HTTP/1.1 (no RFC 8441 in gorilla); compressed runs offer gzip and permessage-deflate to a server started with `--compress`.\n\n")
 
 	m.printf("**One short poll** (means per request; bytes besides bodies are read off the wire, so under TLS they include TLS records):\n\n")

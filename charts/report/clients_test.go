@@ -43,10 +43,15 @@ func TestClientVariantsStandSideBySide(t *testing.T) {
 			sc.Profile, t.BytesPerUpdate = bench.ProfileLean, 1
 		}),
 	}
+	// The default comparison, with chat: not the variants' scenario, so
+	// not their reference column.
+	def := load(func(sc *bench.Scenario, t *bench.TransportResult) { sc.ChatRate, t.BytesPerUpdate = 7, 99 })
 	in := report.Input{Machine: "test", Generated: "now", Command: "pushlab report", FigDir: t.TempDir(), FigLink: "report"}
+	in.Runs = append(in.Runs, report.Run{Name: "clients-default", Command: def.Scenario.Command(), Data: "x/results.json", Results: def})
 	for _, r := range runs {
 		in.Runs = append(in.Runs, report.Run{Name: r.Scenario.Name, Command: r.Scenario.Command(), Data: "x/results.json", Results: r})
 	}
+	in.Runs[0].Name = "default"
 	var buf bytes.Buffer
 	if _, err := report.Write(&buf, in); err != nil {
 		t.Fatal(err)
@@ -70,8 +75,12 @@ func TestClientVariantsStandSideBySide(t *testing.T) {
 		t.Error("no compression table")
 	}
 
+	if !strings.Contains(md, "`"+def.Scenario.Command()+"` — ") {
+		t.Error("the default comparison is not the run named default")
+	}
+
 	// The browser run alone: no variants, no section.
-	in.Runs = in.Runs[2:3]
+	in.Runs = in.Runs[3:4]
 	buf.Reset()
 	if _, err := report.Write(&buf, in); err != nil {
 		t.Fatal(err)

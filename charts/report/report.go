@@ -36,10 +36,9 @@ type Input struct {
 // returns the chart files it wrote.
 func Write(w io.Writer, in Input) ([]string, error) {
 	var (
-		files    []string
-		base     *Run
-		variants []*Run // the base scenario with other clients (clients.go)
-		sweep    = map[string]*Run{}
+		files           []string
+		plain, variants []*Run // runs without a sweep; variants have other clients (clients.go)
+		sweep           = map[string]*Run{}
 	)
 	for i := range in.Runs {
 		r := &in.Runs[i]
@@ -48,13 +47,11 @@ func Write(w io.Writer, in Input) ([]string, error) {
 			sweep[r.Results.SweepName()] = r
 		case isVariant(r.Results.Scenario):
 			variants = append(variants, r)
-		case base == nil:
-			base = r
+		default:
+			plain = append(plain, r)
 		}
 	}
-	if base == nil && len(variants) > 0 {
-		base, variants = variants[0], variants[1:]
-	}
+	base, reference, variants := chooseRuns(plain, variants)
 	b := bufio.NewWriter(w)
 	m := &md{w: b, in: in}
 	m.header()
@@ -65,7 +62,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 		}
 		files = append(files, fs...)
 		m.overhead(base.Results)
-		m.clients(base, variants)
+		m.clients(reference, variants)
 	}
 	for _, s := range []struct{ name, title string }{
 		{"clients", "Clients sweep"},
