@@ -276,7 +276,7 @@ func (m *md) compression(base *Run, cols []variant) {
 	if packed == nil {
 		return
 	}
-	m.printf("**Compression**: the compressed run against the default comparison (the same clients; gzip bodies, permessage-deflate frames; ticks carry %d B of data that compresses as real data would):\n\n", base.Results.Scenario.Payload)
+	m.printf("**Compression**: the compressed run against the %s column, the same scenario and clients (gzip bodies, permessage-deflate frames; ticks carry %d B of data that compresses as real data would):\n\n", variantTitle(base.Results.Scenario), base.Results.Scenario.Payload)
 	m.printf("| transport | B/update | compressed | saved | server CPU ms/1k | compressed | harness CPU ms per client-second | compressed |\n")
 	m.printf("|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, name := range transport.Names() {
