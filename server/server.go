@@ -42,6 +42,8 @@ type Server struct {
 	hub    *push.Hub
 	poller *polling.Poller
 	http   *http.Server
+	taps   *taps  // the wire of inspected WebSockets (wiretap.go)
+	netem  *netem // the demo's network conditions (netem.go)
 
 	mu       sync.Mutex         // orders Serve's start of the generator and Shutdown
 	stopGen  context.CancelFunc // set once the generator runs
@@ -77,6 +79,8 @@ func New(cfg Config) (*Server, error) {
 		stats:    newStats(store),
 		shutdown: make(chan struct{}),
 		genDone:  make(chan struct{}),
+		taps:     newTaps(),
+		netem:    newNetem(cfg.Logger),
 	}
 	s.hub = push.NewHub(store, s.stats, push.Config{
 		AllowOrigins: cfg.AllowOrigins,
@@ -99,11 +103,10 @@ func New(cfg Config) (*Server, error) {
 // routes is the HTTP surface of DESIGN.md.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns,
+	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.tapWire, s.stats.countRequests,
+		s.withCORS, s.unproxyHost, s.limitConns,
 		middleware.GetHead) // HEAD is answered by the GET route, as net/http does
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		apierror.Write(w, http.StatusMethodNotAllowed, "method not allowed")
-	})
+	r.MethodNotAllowed(methodNotAllowed(r))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, http.StatusNotFound, "no such route")
 	})
@@ -115,6 +118,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/stats", s.stats.serveStats)
 		r.Get("/transports", serveTransports)
 		r.Get("/handshake", s.hub.ServeHandshake)
+		r.Get("/handshake/raw", s.serveRawHandshake)
+		r.Get("/frames", s.serveFrames)
+		r.Get("/netem", s.serveNetem)
+		r.Post("/netem", s.serveNetem)
 		r.Get("/closecodes", push.ServeCloseCodes)
 		r.Get("/config", s.serveConfig)
 		r.Post("/config", s.serveConfig)
@@ -191,6 +198,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}()
 	}
 	s.mu.Unlock()
+	s.netem.listening(ln.Addr())
 	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats})
 }
 
@@ -220,6 +228,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		hubErr := make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
 		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
+		s.netem.close()
 	})
 	return err
 }
