@@ -187,12 +187,19 @@ type connTap struct {
 	respHead []byte // the response head so far
 	respDone bool
 	upgraded bool // the response was 101: frames follow it
+	// opaque: the bytes under the counting connection are not plain HTTP
+	// (TLS, say), so there is nothing here to show.
+	opaque bool
 }
 
 // requestHead takes the bytes read before the handler began: the upgrade
 // request's head and, from a client that did not wait for the answer, the
 // first frames.
 func (c *connTap) requestHead(b []byte) {
+	if !bytes.HasPrefix(b, []byte("GET ")) {
+		c.opaque = true
+		return
+	}
 	head, rest := b, []byte(nil)
 	if i := bytes.Index(b, headEnd); i >= 0 {
 		head, rest = b[:i+len(headEnd)], b[i+len(headEnd):]
@@ -206,6 +213,9 @@ func (c *connTap) requestHead(b []byte) {
 }
 
 func (c *connTap) read(b []byte) {
+	if c.opaque {
+		return
+	}
 	c.t.mu.Lock()
 	c.t.in.Bytes += int64(len(b))
 	c.t.mu.Unlock()
@@ -213,6 +223,9 @@ func (c *connTap) read(b []byte) {
 }
 
 func (c *connTap) wrote(b []byte) {
+	if c.opaque {
+		return
+	}
 	c.t.mu.Lock()
 	c.t.out.Bytes += int64(len(b))
 	c.t.mu.Unlock()

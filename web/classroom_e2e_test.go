@@ -21,7 +21,7 @@ const (
 	testRTT = 300
 	// latencySamples is how many updates a panel must have received since
 	// the conditions changed before its latency figures are read.
-	latencySamples = 20
+	latencySamples = 30
 )
 
 // serverClient is what /api/stats holds for one client id.

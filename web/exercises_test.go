@@ -421,4 +421,3 @@ func startServe(t *testing.T, bin string, args []string) (string, *os.Process) {
 	}
 	return "", nil
 }
-
