@@ -2,11 +2,13 @@ package netcond
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/Shopify/toxiproxy/v2/toxics"
 	"github.com/rs/zerolog"
 )
 
@@ -39,8 +41,14 @@ func (p *Proxy) Conditions() Conditions {
 	return p.cur
 }
 
-// toxic is one toxiproxy toxic as its JSON definition.
-type toxic struct{ name, json string }
+// toxic is one toxiproxy toxic as toxiproxy reads it (AddToxicJson).
+type toxic struct {
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	Stream     string  `json:"stream"` // "upstream" (to the server) or "downstream"
+	Toxicity   float32 `json:"toxicity"`
+	Attributes any     `json:"attributes"`
+}
 
 // toxicsFor turns conditions into toxics: a latency each way (half the
 // round trip, half the jitter) and a bit rate each way.
@@ -48,20 +56,13 @@ func toxicsFor(c Conditions) []toxic {
 	var out []toxic
 	if c.RTT > 0 || c.Jitter > 0 {
 		rtt, jit := c.RTT.Milliseconds(), c.Jitter.Milliseconds()
-		for _, d := range []struct {
-			stream   string
-			lat, jit int64
-		}{{"upstream", rtt / 2, jit / 2}, {"downstream", rtt - rtt/2, jit - jit/2}} {
-			out = append(out, toxic{"rtt_" + d.stream, fmt.Sprintf(
-				`{"name":"rtt_%s","type":"latency","stream":"%s","toxicity":1,"attributes":{"latency":%d,"jitter":%d}}`,
-				d.stream, d.stream, d.lat, d.jit)})
-		}
+		out = append(out,
+			toxic{"rtt_upstream", "latency", "upstream", 1, toxics.LatencyToxic{Latency: rtt / 2, Jitter: jit / 2}},
+			toxic{"rtt_downstream", "latency", "downstream", 1, toxics.LatencyToxic{Latency: rtt - rtt/2, Jitter: jit - jit/2}})
 	}
 	if c.Bandwidth > 0 {
 		for _, stream := range []string{"upstream", "downstream"} {
-			out = append(out, toxic{"bw_" + stream, fmt.Sprintf(
-				`{"name":"bw_%s","type":"%s","stream":"%s","toxicity":1,"attributes":{"bits_per_second":%g}}`,
-				stream, bitrateType, stream, c.Bandwidth)})
+			out = append(out, toxic{"bw_" + stream, bitrateType, stream, 1, bitrateToxic{BitsPerSecond: c.Bandwidth}})
 		}
 	}
 	return out
@@ -80,7 +81,11 @@ func (p *Proxy) Set(c Conditions) error {
 	defer p.mu.Unlock()
 	want := map[string]string{}
 	for _, t := range toxicsFor(c) {
-		want[t.name] = t.json
+		def, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("network conditions proxy: %w", err)
+		}
+		want[t.Name] = string(def)
 	}
 	// A changed toxic is removed and added anew rather than updated in
 	// place: toxiproxy's update writes the attributes of a toxic whose
