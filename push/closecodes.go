@@ -30,6 +30,7 @@ const (
 var CloseCodes = []CloseCode{
 	{CloseNormal, "Normal Closure", "The purpose of the connection is done; both sides agree to close."},
 	{CloseGoingAway, "Going Away", "The server is shutting down (or the page is navigating away); reconnect later with since."},
+	{websocket.CloseProtocolError, "Protocol Error", "A frame that breaks RFC 6455 itself, such as an unmasked frame from a client or a reserved bit set; gorilla closes with it."},
 	{CloseUnsupported, "Unsupported Data", "A frame type the endpoint cannot accept: here, a binary frame where JSON text is expected."},
 	{CloseInvalidUTF8, "Invalid Frame Payload Data", "A text message that is not valid UTF-8."},
 	{ClosePolicy, "Policy Violation", "A message that breaks the protocol's rules: malformed JSON or an unknown message type."},

@@ -127,6 +127,7 @@ func TestBadHTTPInputGetsItsStatus(t *testing.T) {
 	lab := startLab(t, server.Config{})
 	upgrade := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"websocket"},
 		"Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	jsonBody := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
 	withVersion := func(h http.Header, v string) http.Header {
 		h = h.Clone()
 		h.Set("Sec-WebSocket-Version", v)
@@ -140,9 +141,11 @@ func TestBadHTTPInputGetsItsStatus(t *testing.T) {
 		body   string
 		want   int
 	}{
-		{"oversize POST", http.MethodPost, "/api/publish", nil, `{"kind":"chat","data":"` + strings.Repeat("a", 64<<10) + `"}`, http.StatusRequestEntityTooLarge},
-		{"POST that is not JSON", http.MethodPost, "/api/publish", nil, `hello`, http.StatusBadRequest},
-		{"POST of a tick", http.MethodPost, "/api/publish", nil, `{"kind":"tick","data":{}}`, http.StatusBadRequest},
+		{"oversize POST", http.MethodPost, "/api/publish", jsonBody, `{"kind":"chat","data":"` + strings.Repeat("a", 64<<10) + `"}`, http.StatusRequestEntityTooLarge},
+		{"POST that is not JSON", http.MethodPost, "/api/publish", jsonBody, `hello`, http.StatusBadRequest},
+		{"POST of a tick", http.MethodPost, "/api/publish", jsonBody, `{"kind":"tick","data":{}}`, http.StatusBadRequest},
+		{"POST as a form", http.MethodPost, "/api/publish", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, `kind=chat&data=1`, http.StatusUnsupportedMediaType},
+		{"POST without a type", http.MethodPost, "/api/publish", nil, `{"kind":"chat","data":1}`, http.StatusUnsupportedMediaType},
 		{"foreign page publishes", http.MethodPost, "/api/publish", http.Header{"Origin": {"http://evil.example"}}, `{"kind":"chat","data":1}`, http.StatusForbidden},
 		{"malformed since", http.MethodGet, "/api/poll?since=abc", nil, "", http.StatusBadRequest},
 		{"negative since", http.MethodGet, "/api/poll?since=-1", nil, "", http.StatusBadRequest},

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
 
 	"github.com/pushlab/pushlab/apierror"
@@ -20,6 +21,10 @@ type publishRequest struct {
 func (s *Server) servePublish(w http.ResponseWriter, r *http.Request) {
 	if !s.sameOrigin(r) {
 		apierror.Write(w, http.StatusForbidden, "origin not allowed")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		apierror.Write(w, http.StatusUnsupportedMediaType, "Content-Type: want application/json")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.ReadLimit)

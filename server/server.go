@@ -44,6 +44,8 @@ type Server struct {
 	hub    *push.Hub
 	poller *polling.Poller
 	http   *http.Server
+	taps   *taps  // the wire of inspected WebSockets (wiretap.go)
+	netem  *netem // the demo's network conditions (netem.go)
 
 	mu       sync.Mutex         // orders Serve's start of the generator and Shutdown
 	stopGen  context.CancelFunc // set once the generator runs
@@ -90,6 +92,8 @@ func New(cfg Config) (*Server, error) {
 		stats:    newStats(store),
 		shutdown: make(chan struct{}),
 		genDone:  make(chan struct{}),
+		taps:     newTaps(),
+		netem:    newNetem(cfg.Logger),
 	}
 	s.hub = push.NewHub(store, s.stats, push.Config{
 		AllowOrigins: cfg.AllowOrigins,
@@ -115,14 +119,13 @@ func New(cfg Config) (*Server, error) {
 // routes is the HTTP surface of DESIGN.md.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.stats.countRequests, s.limitConns,
+	r.Use(middleware.RequestID, logRequests(s.log), middleware.Recoverer, s.tapWire, s.stats.countRequests,
+		s.withCORS, s.unproxyHost, s.limitConns,
 		middleware.GetHead) // HEAD is answered by the GET route, as net/http does
 	if s.cfg.Compress {
 		r.Use(compressBodies)
 	}
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		apierror.Write(w, http.StatusMethodNotAllowed, "method not allowed")
-	})
+	r.MethodNotAllowed(methodNotAllowed(r))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, http.StatusNotFound, "no such route")
 	})
@@ -134,6 +137,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/stats", s.stats.serveStats)
 		r.Get("/transports", serveTransports)
 		r.Get("/handshake", s.hub.ServeHandshake)
+		r.Get("/handshake/raw", s.serveRawHandshake)
+		r.Get("/frames", s.serveFrames)
+		r.Get("/netem", s.serveNetem)
+		r.Post("/netem", s.serveNetem)
 		r.Get("/closecodes", push.ServeCloseCodes)
 		r.Get("/config", s.serveConfig)
 		r.Post("/config", s.serveConfig)
@@ -207,6 +214,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}()
 	}
 	s.mu.Unlock()
+	s.netem.listening(ln.Addr())
 	// Bytes are counted beneath TLS, so records and handshakes count too.
 	counted := &countingListener{Listener: ln, stats: s.stats}
 	if s.cfg.TLS != nil {
@@ -244,6 +252,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if s.broker != nil {
 			s.broker.Close()
 		}
+		s.netem.close()
 	})
 	return err
 }

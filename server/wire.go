@@ -59,18 +59,48 @@ type countingConn struct {
 	pendingIn  atomic.Int64
 	pendingOut atomic.Int64
 	closeOnce  sync.Once
+
+	// The raw request head, for the inspector (wiretap.go). headMu orders
+	// reads between requests against begin, so that no byte of a request's
+	// head is lost or given to the wrong request.
+	headMu  sync.Mutex
+	head    []byte // read while no handler ran: the next request's line and headers
+	reqHead []byte // the current request's, set by begin
+	tap     atomic.Pointer[connTap]
+	upgrade atomic.Bool // the current request is /ws: no HTTP request follows it
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		if a := c.owner.Load(); a != nil && (c.running.Load() > 0 || c.multiplexed.Load()) {
-			a.addIn(int64(n))
-		} else {
-			c.pendingIn.Add(int64(n))
-		}
+		c.gotIn(p[:n])
 	}
 	return n, err
+}
+
+// receiving reports whether reads go straight to the owner's account: a
+// handler is running, or the connection speaks HTTP/2 (see above).
+func (c *countingConn) receiving() bool {
+	return c.owner.Load() != nil && (c.running.Load() > 0 || c.multiplexed.Load())
+}
+
+// gotIn counts bytes read: to the owner while receiving, else as pending
+// bytes of the next request, whose head they are (kept for the inspector).
+func (c *countingConn) gotIn(b []byte) {
+	if !c.receiving() {
+		c.headMu.Lock()
+		if !c.receiving() {
+			c.pendingIn.Add(int64(len(b)))
+			c.captureHead(b)
+			c.headMu.Unlock()
+			return
+		}
+		c.headMu.Unlock()
+	}
+	c.owner.Load().addIn(int64(len(b)))
+	if t := c.tap.Load(); t != nil {
+		t.read(b)
+	}
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
@@ -80,6 +110,9 @@ func (c *countingConn) Write(p []byte) (int, error) {
 			a.addOut(int64(n))
 		} else {
 			c.pendingOut.Add(int64(n))
+		}
+		if t := c.tap.Load(); t != nil {
+			t.wrote(p[:n])
 		}
 	}
 	return n, err
@@ -92,10 +125,39 @@ func (c *countingConn) begin(a *account, multiplexed bool) {
 	if multiplexed {
 		c.multiplexed.Store(true)
 	}
+	c.headMu.Lock()
 	c.owner.Store(a)
 	c.running.Add(1)
 	a.addIn(c.pendingIn.Swap(0))
 	a.addOut(c.pendingOut.Swap(0))
+	c.head, c.reqHead = c.reqHead[:0], c.head
+	if t := c.tap.Load(); t != nil {
+		t.requestHead(c.reqHead)
+	}
+	if c.upgrade.Load() {
+		// An upgraded connection carries no more requests: keep no buffers
+		// for its lifetime (there may be 10,000 of them).
+		c.head, c.reqHead = nil, nil
+	}
+	c.headMu.Unlock()
+}
+
+// maxHeadCapture bounds the request head kept per connection. net/http
+// allows 1 MiB of headers; a browser's upgrade request is under 1 KiB.
+const maxHeadCapture = 16 << 10
+
+// captureHead keeps bytes read between requests; the caller holds headMu.
+func (c *countingConn) captureHead(b []byte) {
+	if room := maxHeadCapture - len(c.head); room > 0 {
+		c.head = append(c.head, b[:min(len(b), room)]...)
+	}
+}
+
+// inspect says, before the request's handler begins, whether its bytes
+// go to a tap (nil: not inspected) and whether it asks for an upgrade.
+func (c *countingConn) inspect(t *connTap, upgrade bool) {
+	c.tap.Store(t)
+	c.upgrade.Store(upgrade)
 }
 
 // end marks a handler done; on HTTP/1.1, later reads belong to the next request.

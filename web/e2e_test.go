@@ -31,7 +31,7 @@ import (
 
 const (
 	// testBudget bounds the whole browser session, start to screenshot.
-	testBudget = 60 * time.Second
+	testBudget = 120 * time.Second
 	// stepTimeout bounds one wait for the page to show something.
 	stepTimeout = 10 * time.Second
 	// screenshotFill is how long the generator runs before the screenshot
@@ -69,6 +69,10 @@ func TestDemoPageInChromium(t *testing.T) {
 		chromedp.EmulateViewport(1440, 1000),
 		chromedp.Navigate(s.URL+"/?interval=250&lang=en"),
 	)
+	// The page is wired once it has read the transports, the generator's
+	// settings and the network conditions; before that there is nothing to
+	// click.
+	waitFor(t, ctx, "the page ready", `document.documentElement.dataset.ready === 'true'`)
 
 	t.Run("four panels reach the same version", func(t *testing.T) {
 		waitAllAtVersion(t, ctx, s.Store.Latest())
@@ -131,6 +135,7 @@ func TestDemoPageInChromium(t *testing.T) {
 		if got := text(t, ctx, "#hs-subprotocol"); got != "pushlab.v1" {
 			t.Errorf("subprotocol shown %q, want pushlab.v1", got)
 		}
+		inspectorShowsTheBytesRead(t, ctx, s.URL, wsID)
 	})
 
 	t.Run("close codes: 1009, 1003, 1008 provoked by the page, 4000 asked for", func(t *testing.T) {
@@ -220,9 +225,32 @@ func TestDemoPageInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("network conditions: 300 ms RTT raises polling latency by the RTT, the counters keep agreeing", func(t *testing.T) {
+		networkConditions(t, ctx, s.URL)
+	})
+
+	t.Run("frame view: a text frame with opcode 1, then close frames with their code", func(t *testing.T) {
+		frameView(t, ctx, s.URL)
+	})
+
+	t.Run("lesson script: one key per step", func(t *testing.T) {
+		lessonScript(t, ctx, s.URL)
+	})
+
+	t.Run("projector mode fits 1920x1080 in large, high-contrast type", func(t *testing.T) {
+		projectorMode(t, ctx)
+	})
+
+	t.Run("the latency chart reaches below half a millisecond", func(t *testing.T) {
+		chartReachesSubMillisecond(t, ctx)
+	})
+
 	t.Run("labels switch to Chinese and back", func(t *testing.T) {
 		do(t, ctx, "toggle language", chromedp.Click(chromedp.CSS("#lang-toggle")))
 		waitFor(t, ctx, "Chinese title", `document.querySelector('#panel-short .panel-title').textContent === '短轮询'`)
+		// The close codes too: the selected code's meaning and the logged
+		// tries' names and meanings.
+		closeCodesInChinese(t, ctx)
 		do(t, ctx, "toggle language", chromedp.Click(chromedp.CSS("#lang-toggle")))
 		waitFor(t, ctx, "English title", `document.querySelector('#panel-short .panel-title').textContent === 'Short polling'`)
 	})

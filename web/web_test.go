@@ -4,10 +4,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/web"
 )
 
@@ -87,9 +90,41 @@ func TestPageIsSelfContained(t *testing.T) {
 			queue = append(queue, target)
 		}
 	}
-	for _, want := range []string{"/style.css", "/js/main.js", "/js/sha1.js", "/js/closecodes.js"} {
+	for _, want := range []string{"/style.css", "/js/main.js", "/js/sha1.js", "/js/closecodes.js",
+		"/js/netem.js", "/js/route.js", "/js/frames.js", "/js/lesson.js"} {
 		if !seen[want] {
 			t.Errorf("%s is not reached from the page", want)
 		}
+	}
+}
+
+// The page shows the close-code table in Chinese from its own translation
+// (i18n.js closeCodesZh): every code of the server's table has one, and
+// nothing else does.
+func TestEveryCloseCodeHasAChineseMeaning(t *testing.T) {
+	b, err := os.ReadFile("static/js/i18n.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	start := strings.Index(src, "closeCodesZh = {")
+	end := strings.Index(src[start:], "\n};")
+	if start < 0 || end < 0 {
+		t.Fatal("closeCodesZh not found in i18n.js")
+	}
+	entry := regexp.MustCompile(`(?m)^\s*(\d+): \['([^']+)', '([^']+)'\],$`)
+	zh := map[int]bool{}
+	for _, m := range entry.FindAllStringSubmatch(src[start:start+end], -1) {
+		code, _ := strconv.Atoi(m[1])
+		zh[code] = true
+	}
+	for _, c := range push.CloseCodes {
+		if !zh[c.Code] {
+			t.Errorf("close code %d (%s) has no Chinese name and meaning in i18n.js", c.Code, c.Name)
+		}
+		delete(zh, c.Code)
+	}
+	for code := range zh {
+		t.Errorf("i18n.js translates close code %d, which is not in the server's table", code)
 	}
 }

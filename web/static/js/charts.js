@@ -6,6 +6,7 @@ import { fmtBytes } from './format.js';
 
 export const windowMs = 60_000;
 const maxPerSecond = 100; // see TimeChart.add
+const logFloor = 0.001;   // ms: the log scale goes no lower (the browser's clock steps are coarser)
 
 export const colors = {
   short: '#d1495b',
@@ -45,15 +46,24 @@ export class TimeChart {
     }
   }
 
-  // yRange returns [lo, hi] and the tick values.
+  // yRange returns [lo, hi] and the tick values. On the log scale the
+  // bottom is the power of ten below the smallest value (a loopback push
+  // takes a fraction of a millisecond), down to logFloor.
   yRange() {
     let max = 0;
-    for (const pts of this.series.values()) for (const [, v] of pts) max = Math.max(max, v);
+    let min = Infinity;
+    for (const pts of this.series.values()) {
+      for (const [, v] of pts) {
+        max = Math.max(max, v);
+        if (v > 0) min = Math.min(min, v);
+      }
+    }
     if (this.opts.log) {
       const hi = Math.max(100, 10 ** Math.ceil(Math.log10(Math.max(max, 1) * 1.2)));
+      const lo = Math.max(logFloor, Math.min(1, 10 ** Math.floor(Math.log10(min))));
       const ticks = [];
-      for (let v = 1; v <= hi; v *= 10) ticks.push(v);
-      return [0.5, hi, ticks];
+      for (let e = Math.round(Math.log10(lo)); 10 ** e <= hi; e++) ticks.push(Number((10 ** e).toPrecision(1)));
+      return [lo, hi, ticks];
     }
     const hi = niceCeil(Math.max(max * 1.15, 1000));
     return [0, hi, [0, hi / 4, hi / 2, (3 * hi) / 4, hi]];
@@ -73,7 +83,11 @@ export class TimeChart {
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, h);
 
-    const left = 64, right = 10, top = 8, bottom = 22;
+    // Larger type on a projector, where the axis labels must be read from
+    // the back of the room.
+    const big = document.body.classList.contains('projector');
+    const fontPx = big ? 20 : 11;
+    const left = big ? 96 : 64, right = 10, top = 8, bottom = big ? 34 : 22;
     const pw = w - left - right, ph = h - top - bottom;
     const [lo, hi, ticks] = this.yRange();
     const y = this.opts.log
@@ -81,10 +95,10 @@ export class TimeChart {
       : (v) => top + ph - (v - lo) / (hi - lo) * ph;
     const x = (ms) => left + (1 - (now - ms) / windowMs) * pw;
 
-    g.font = '11px system-ui, sans-serif';
+    g.font = `${fontPx}px system-ui, sans-serif`;
     g.lineWidth = 1;
-    g.strokeStyle = '#e3e6ea';
-    g.fillStyle = '#6b7280';
+    g.strokeStyle = big ? '#b8bec6' : '#e3e6ea';
+    g.fillStyle = big ? '#1f2933' : '#6b7280';
     g.textAlign = 'right';
     g.textBaseline = 'middle';
     for (const v of ticks) {
@@ -97,17 +111,18 @@ export class TimeChart {
     for (let s = 60; s >= 0; s -= 10) {
       const xx = Math.round(x(now - s * 1000)) + 0.5;
       g.beginPath(); g.moveTo(xx, top); g.lineTo(xx, top + ph); g.stroke();
-      g.fillText(s ? `−${s} s` : 'now', Math.min(xx, left + pw - 12), top + ph + 5);
+      g.fillText(s ? `−${s} s` : 'now', Math.min(xx, left + pw - (big ? 22 : 12)), top + ph + 5);
     }
 
     for (const [kind, pts] of this.series) {
       g.strokeStyle = g.fillStyle = colors[kind];
       if (this.opts.points) {
+        const r = big ? 3.5 : 2.2;
         for (const [ms, v] of pts) {
-          g.beginPath(); g.arc(x(ms), y(v), 2.2, 0, 2 * Math.PI); g.fill();
+          g.beginPath(); g.arc(x(ms), y(v), r, 0, 2 * Math.PI); g.fill();
         }
       } else {
-        g.lineWidth = 2;
+        g.lineWidth = big ? 3 : 2;
         g.beginPath();
         pts.forEach(([ms, v], i) => (i ? g.lineTo(x(ms), y(v)) : g.moveTo(x(ms), y(v))));
         g.stroke();
@@ -124,4 +139,5 @@ function niceCeil(v) {
 }
 
 export const formatMs = (v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`);
+// (tick values are powers of ten, so `${v}` prints 0.01 or 100 as such)
 export const formatRate = (v) => `${fmtBytes(v)}/s`;

@@ -1,11 +1,16 @@
 // The four real clients, one per panel. Each speaks its transport exactly as
 // the server's contract says, names itself with ?client=ID so the server can
-// count its bytes, and resumes from the version its panel holds.
+// count its bytes, and resumes from the version its panel holds. They reach
+// the lab directly or through its network-conditions proxy (route.js).
 //
 // Every client has start() and stop(). Each start gets its own
 // AbortController or socket, and handlers check that theirs is still the
 // current one, so pause/resume can never leave two loops running for one panel.
+//
+// Each also counts what it did itself (panel.sent, panel.answered,
+// panel.received), so the page can show that the server's counts agree.
 
+import { httpURL, wsURL } from './route.js';
 
 const retryDelay = 1000; // ms before a client tries again after an error
 
@@ -14,10 +19,6 @@ function sleep(ms, signal) {
     const id = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(id); resolve(); }, { once: true });
   });
-}
-
-function wsURL(path) {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${path}`;
 }
 
 // Poller is short polling (wait = 0) or long polling (wait > 0): one HTTP
@@ -50,7 +51,9 @@ class Poller {
       if (this.long) p.setStatus('live', 'stWaiting');
       else p.setStatus('live', 'stPolling', this.settings.interval);
       try {
-        const res = await fetch(url, { cache: 'no-store', signal });
+        p.sent++;
+        const res = await fetch(httpURL(url), { cache: 'no-store', signal });
+        p.answered++;
         if (res.status === 200) {
           const body = await res.json();
           p.receive(body.updates || []);
@@ -69,11 +72,14 @@ class Poller {
 }
 
 // WSClient keeps one WebSocket open under subprotocol pushlab.v1; each text
-// frame is one update. It reconnects with since after any close it did not ask for.
+// frame is one update. It reconnects with since after any close it did not
+// ask for. It asks the server to keep its wire (inspect=1) for the
+// handshake inspector and the frame view.
 class WSClient {
   constructor(panel, onOpen) {
     this.panel = panel;
     this.onOpen = onOpen;
+    this.onClose = null; // (code, reason) after a close it did not ask for
     this.ws = null;
     this.running = false;
     this.timer = null;
@@ -94,10 +100,12 @@ class WSClient {
   connect() {
     const p = this.panel;
     const since = p.version ? `since=${p.version}&` : '';
-    const ws = new WebSocket(wsURL(`/ws?${since}client=${encodeURIComponent(p.clientId)}`), ['pushlab.v1']);
+    const ws = new WebSocket(wsURL(`/ws?${since}client=${encodeURIComponent(p.clientId)}&inspect=1`), ['pushlab.v1']);
     this.ws = ws;
+    p.sent++;
     p.setStatus('connecting', 'stConnecting');
     ws.onopen = () => {
+      p.answered++;
       p.markLive();
       p.setStatus('live', 'stLive');
       if (this.onOpen) this.onOpen();
@@ -107,7 +115,9 @@ class WSClient {
       if (this.ws !== ws) return; // an old socket, already replaced or stopped
       this.ws = null;
       if (!this.running) return;
+      p.lastClose = { code: ev.code, reason: ev.reason };
       p.setStatus('error', 'stClosed', ev.code, ev.reason, p.version);
+      if (this.onClose) this.onClose(ev.code, ev.reason);
       this.timer = setTimeout(() => this.running && this.connect(), retryDelay);
     };
   }
@@ -133,10 +143,12 @@ class SSEClient {
     this.stop();
     const p = this.panel;
     const since = p.version ? `since=${p.version}&` : '';
-    const es = new EventSource(`/sse?${since}client=${encodeURIComponent(p.clientId)}`);
+    const es = new EventSource(httpURL(`/sse?${since}client=${encodeURIComponent(p.clientId)}`));
     this.es = es;
+    p.sent++;
     p.setStatus('connecting', 'stConnecting');
     es.onopen = () => {
+      p.answered++;
       p.markLive();
       p.setStatus('live', 'stLive');
     };
@@ -148,6 +160,7 @@ class SSEClient {
         p.setStatus('error', 'stError', 'EventSource closed');
         setTimeout(() => this.es === es && this.start(), retryDelay);
       } else {
+        p.sent++; // the browser sends a new request by itself
         p.setStatus('connecting', 'stReconnecting');
       }
     };

@@ -2,32 +2,55 @@
 // client id, so it does not disturb the WS panel) and gets the server to
 // close it with one code: most codes by asking ({"type":"close","code":N}),
 // three by actually breaking a rule the way a faulty client would. The name
-// and meaning shown come from the server's table, GET /api/closecodes; the
-// page keeps no copy of it.
+// and meaning shown come from the server's table, GET /api/closecodes (in
+// Chinese, from i18n.js's translation of it).
 
-import { t } from './i18n.js';
+import { t, closeCodeText } from './i18n.js';
 
 const tooBigBytes = 70_000; // over the server's 64 KiB read limit
 const giveUpAfter = 5000;   // ms without a close before the try is reported as failed
 
 const $ = (id) => document.getElementById(id);
 let table = new Map(); // code -> {code, name, meaning}
+const log = [];        // tries shown, newest first: {asked, got}
+const maxLog = 10;
 
 export async function loadCloseCodes() {
   const res = await fetch('/api/closecodes', { cache: 'no-store' });
   if (!res.ok) throw new Error(`GET /api/closecodes: HTTP ${res.status}`);
   const rows = await res.json();
   table = new Map(rows.map((r) => [r.code, r]));
-  const sel = $('cc-code');
-  sel.replaceChildren(...rows.map((r) => new Option(`${r.code} ${r.name}`, String(r.code))));
-  sel.value = '1009';
+  renderOptions();
+  $('cc-code').value = '1009';
   describeSelected();
   return rows;
 }
 
+// closeCodeName is a code's name in the current language ('' if unknown).
+export function closeCodeName(code) {
+  const row = table.get(code);
+  return row ? closeCodeText(row).name : '';
+}
+
+function renderOptions() {
+  const sel = $('cc-code');
+  const value = sel.value;
+  sel.replaceChildren(...[...table.values()].map((r) => new Option(`${r.code} ${closeCodeText(r).name}`, String(r.code))));
+  if (value) sel.value = value;
+}
+
 export function describeSelected() {
   const sel = $('cc-code');
+  const row = table.get(Number(sel.value));
   $('cc-how').textContent = sel.value ? how(Number(sel.value)) : '';
+  $('cc-meaning').textContent = row ? closeCodeText(row).meaning : '';
+}
+
+// relabelCloseCodes redraws the explorer in the current language.
+export function relabelCloseCodes() {
+  renderOptions();
+  describeSelected();
+  renderLog();
 }
 
 function how(code) {
@@ -82,27 +105,31 @@ function tryCode(code, clientId, since) {
 export async function runTry(code, clientId, since) {
   $('cc-how').textContent = t('ccRunning', code);
   const got = await tryCode(code, clientId, since);
-  logRow(code, got);
+  log.unshift({ asked: code, got });
+  if (log.length > maxLog) log.pop();
+  renderLog();
   describeSelected();
   return got;
 }
 
-function logRow(asked, got) {
-  const row = document.createElement('tr');
-  row.dataset.asked = String(asked);
-  row.dataset.got = String(got.code ?? '');
-  row.className = got.code === asked ? 'ok' : 'bad';
-  const entry = table.get(got.code);
-  const cells = [
-    String(asked),
-    how(asked),
-    got.code == null ? '–' : String(got.code),
-    entry ? entry.name : got.code == null ? '' : t('ccNotInTable'),
-    entry ? entry.meaning : '',
-    got.reason || '',
-  ];
-  for (const text of cells) row.insertCell().textContent = text;
-  row.cells[2].className = 'code';
-  $('cc-log').prepend(row);
-  while ($('cc-log').rows.length > 10) $('cc-log').deleteRow(-1);
+function renderLog() {
+  $('cc-log').replaceChildren(...log.map(({ asked, got }) => {
+    const row = document.createElement('tr');
+    row.dataset.asked = String(asked);
+    row.dataset.got = String(got.code ?? '');
+    row.className = got.code === asked ? 'ok' : 'bad';
+    const entry = table.get(got.code);
+    const text = entry ? closeCodeText(entry) : null;
+    const cells = [
+      String(asked),
+      how(asked),
+      got.code == null ? '–' : String(got.code),
+      text ? text.name : got.code == null ? '' : t('ccNotInTable'),
+      text ? text.meaning : '',
+      got.reason || '',
+    ];
+    for (const c of cells) row.insertCell().textContent = c;
+    row.cells[2].className = 'code';
+    return row;
+  }));
 }

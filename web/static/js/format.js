@@ -1,4 +1,4 @@
-// Number formatting shared by the panels and the charts.
+// Number formatting shared by the panels and the charts, and the page's clock.
 
 export function fmtBytes(n) {
   if (n == null || !isFinite(n)) return '–';
@@ -12,10 +12,12 @@ export function fmtCount(n) {
   return n == null ? '–' : Number(n).toLocaleString('en-US');
 }
 
-// fmtMs shows a latency. Date.now() ticks in whole milliseconds, so a value
-// under 1 ms is shown as such rather than as a false 0.
+// fmtMs shows a latency: two significant digits below 10 ms, where loopback
+// pushes land.
 export function fmtMs(ms) {
-  if (ms < 1) return '<1 ms';
+  if (ms == null || !isFinite(ms)) return '–';
+  if (ms < 0.01) return '<0.01 ms';
+  if (ms < 10) return `${ms.toPrecision(2)} ms`;
   if (ms < 10000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -24,4 +26,11 @@ export function fmtDuration(s) {
   s = Math.floor(s);
   const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
   return h ? `${h}h ${m}m` : m ? `${m}m ${sec}s` : `${sec}s`;
+}
+
+// nowMs is the wall clock in milliseconds with sub-millisecond steps:
+// Date.now() ticks in whole milliseconds, which is the size of a loopback
+// push's latency. An update's latency is nowMs() minus its publish time.
+export function nowMs() {
+  return performance.timeOrigin + performance.now();
 }

@@ -1,15 +1,19 @@
 // The demo page: four panels, each a real client of the server it was
 // loaded from (relative URLs and location.host only, so any port works),
-// plus the controls, chat, charts, handshake inspector and close-code
-// explorer. Everything it shows about bytes and requests comes from the
-// server's own counters (GET /api/stats), read for this page's client ids.
+// plus the controls, network conditions, chat, charts, handshake inspector,
+// frame view, close-code explorer, projector view and lesson script.
+// Everything it shows about bytes and requests comes from the server's own
+// counters (GET /api/stats), read for this page's client ids.
 
 import { t, translate, setLanguage, currentLanguage, onLanguageChange } from './i18n.js';
 import { Panel } from './panel.js';
 import { makeClient, clientMakers } from './clients.js';
 import { TimeChart, colors, formatMs, formatRate } from './charts.js';
 import { showHandshake, waitingForHandshake, rerenderHandshake } from './handshake.js';
-import { loadCloseCodes, describeSelected, runTry } from './closecodes.js';
+import { loadCloseCodes, describeSelected, runTry, relabelCloseCodes, closeCodeName } from './closecodes.js';
+import { loadNetem, wireNetem, applyNetem, relabelNetem } from './netem.js';
+import { wireFrames, rerenderFrames } from './frames.js';
+import { wireLesson, relabelLesson, lessonSawClose } from './lesson.js';
 import { fmtDuration } from './format.js';
 
 // The transports with a panel: the server's table (GET /api/transports),
@@ -46,6 +50,7 @@ function buildPanels() {
     translate(p.root);
     panels.set(kind, p);
     const c = makeClient(p, settings, kind === 'ws' ? onWSOpen : null);
+    if (kind === 'ws') c.onClose = (code) => lessonSawClose(code, closeCodeName(code), p.version);
     clients.set(kind, c);
     p.pauseButton.addEventListener('click', () => setPaused(kind, !p.paused));
   }
@@ -75,6 +80,20 @@ function setPaused(kind, paused) {
     clients.get(kind).start();
   }
   p.dirty = true;
+}
+
+// reconnectAll restarts every running client, the way it now must go
+// (straight, or through the conditions proxy), and starts the latency
+// figures afresh: they are to show the new conditions only.
+function reconnectAll() {
+  for (const [kind, p] of panels) {
+    p.resetLatency();
+    if (!p.paused) {
+      clients.get(kind).stop();
+      p.markStopped();
+      clients.get(kind).start();
+    }
+  }
 }
 
 function onWSOpen() {
@@ -145,7 +164,15 @@ async function loadConfig() {
 
 async function applyConfig(ev) {
   ev.preventDefault();
-  const body = { rate: Number($('cfg-rate').value), payload: Number($('cfg-payload').value) };
+  await postConfig({ rate: Number($('cfg-rate').value), payload: Number($('cfg-payload').value) });
+}
+
+// setRate changes only the generator's rate (the lesson's steps).
+function setRate(rate) {
+  return postConfig({ rate, payload: Number($('cfg-payload').value) });
+}
+
+async function postConfig(body) {
   const status = $('cfg-status');
   try {
     const res = await fetch('/api/config', {
@@ -245,6 +272,21 @@ function wireCloseCodes() {
   $('cc-all').addEventListener('click', () => run([...$('cc-code').options].map((o) => Number(o.value))));
 }
 
+// --- projector ---------------------------------------------------------------
+
+// setProjector switches the view for a classroom projector: the panels, the
+// key counters and the latency chart, in large type, on one 1920×1080
+// screen. ?view=projector opens the page that way.
+function setProjector(on) {
+  document.body.classList.toggle('projector', on);
+  $('projector-toggle').setAttribute('aria-pressed', String(on));
+  const url = new URL(location.href);
+  if (on) url.searchParams.set('view', 'projector');
+  else url.searchParams.delete('view');
+  history.replaceState(null, '', url);
+  requestAnimationFrame(drawCharts);
+}
+
 // --- start -----------------------------------------------------------------
 
 function relabel() {
@@ -252,7 +294,11 @@ function relabel() {
   describeRoutes();
   renderLegend();
   describeSelected();
+  relabelCloseCodes();
   rerenderHandshake();
+  rerenderFrames();
+  relabelNetem();
+  relabelLesson();
   for (const p of panels.values()) {
     p.dirty = true;
   }
@@ -267,24 +313,37 @@ async function loadTransports() {
 
 async function start() {
   $('server-host').textContent = location.host;
+  setProjector(params.get('view') === 'projector');
+  $('projector-toggle').addEventListener('click', () => setProjector(!document.body.classList.contains('projector')));
   await loadTransports();
   buildPanels();
   setLanguage(currentLanguage());
   onLanguageChange(relabel);
-  relabel();
   $('lang-toggle').addEventListener('click', () => setLanguage(currentLanguage() === 'zh' ? 'en' : 'zh'));
   wireClientControls();
-  loadConfig();
   $('chat-form').addEventListener('submit', sendChat);
   wireCloseCodes();
   waitingForHandshake();
   $('hs-refresh').addEventListener('click', onWSOpen);
+  const ws = clients.get('ws');
+  wireFrames(panels.get('ws').clientId, () => ws.send({ type: 'close', code: 1001, reason: 'closed from the frame view' }));
+  wireLesson({
+    setRate,
+    setNet: applyNetem,
+    kill: (code, reason) => ws.send({ type: 'close', code, reason }),
+  });
+  // What the server has in force, before any client starts: the panels
+  // connect the right way from the first request.
+  await Promise.all([loadConfig(), loadNetem().catch(() => {})]);
+  wireNetem(reconnectAll);
+  relabel();
 
   for (const c of clients.values()) c.start();
   requestAnimationFrame(renderLoop);
   pollStats();
   setInterval(drawCharts, 500);
   window.addEventListener('resize', drawCharts);
+  document.documentElement.dataset.ready = 'true'; // for tests: everything is wired
 }
 
 start();

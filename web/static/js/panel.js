@@ -4,9 +4,16 @@
 // feeds it updates; the stats poller (stats.js) feeds it server counts.
 
 import { t } from './i18n.js';
-import { fmtBytes, fmtCount, fmtMs } from './format.js';
+import { fmtBytes, fmtCount, fmtMs, nowMs } from './format.js';
 
 const maxChatLines = 4;
+export const latencyWindow = 10_000; // ms of latencies the panel's figures cover
+const maxSamples = 2000;             // newest kept when updates come faster
+
+// quantile of sorted values, nearest rank.
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
 
 export class Panel {
   // kind is short|long|ws|sse; clientId names this panel to the server.
@@ -19,6 +26,11 @@ export class Panel {
     this.prevPrices = {};
     this.chats = [];       // [{v, data}], oldest first
     this.latency = null;   // ms, last live update
+    this.samples = [];     // [[received ms, latency ms]], the last latencyWindow
+    this.sent = 0;         // requests (or connections) this page's client made
+    this.answered = 0;     // of those, answered (or opened)
+    this.received = 0;     // updates received, duplicates included
+    this.lastClose = null; // {code, reason} of the WS panel's last close
     this.liveSince = Infinity; // ms; updates published before this are catch-up, not latency
     this.stats = null;     // clients[clientId] from /api/stats
     this.state = 'connecting';
@@ -39,15 +51,32 @@ export class Panel {
   // markLive records that from now on the client is listening, so that
   // updates published from now on count for latency.
   markLive() {
-    if (this.liveSince === Infinity) this.liveSince = Date.now();
+    if (this.liveSince === Infinity) this.liveSince = nowMs();
   }
 
   markStopped() { this.liveSince = Infinity; }
 
+  // resetLatency starts the latency figures afresh (new network conditions).
+  resetLatency() {
+    this.samples = [];
+    this.latency = null;
+    this.dirty = true;
+  }
+
+  // latencyFigures are the median, 90th percentile and worst of the last
+  // latencyWindow, and how many updates they cover.
+  latencyFigures(now = nowMs()) {
+    while (this.samples.length && this.samples[0][0] < now - latencyWindow) this.samples.shift();
+    const v = this.samples.map((s) => s[1]).sort((a, b) => a - b);
+    if (!v.length) return { n: 0, p50: null, p90: null, max: null };
+    return { n: v.length, p50: quantile(v, 0.5), p90: quantile(v, 0.9), max: v[v.length - 1] };
+  }
+
   // receive applies updates in order. A snapshot replaces what the panel held;
   // an update it already holds (a reconnect overlap) is ignored.
   receive(updates) {
-    const now = Date.now();
+    const now = nowMs();
+    this.received += updates.length;
     for (const u of updates) {
       if (u.kind === 'snapshot') {
         this.applySnapshot(u);
@@ -60,6 +89,8 @@ export class Panel {
       const published = u.t / 1e6; // ns -> ms; same host, same clock
       if (published >= this.liveSince - 1) {
         this.latency = now - published;
+        this.samples.push([now, this.latency]);
+        if (this.samples.length > maxSamples) this.samples.shift();
         this.onLatency(this.kind, now, this.latency);
       }
     }
@@ -106,7 +137,19 @@ export class Panel {
     this.root.querySelector('.panel-title').textContent = t(this.kind);
     this.pauseButton.textContent = this.paused ? t('resume') : t('pause');
     f.version.textContent = this.version ? String(this.version) : '–';
-    f.latency.textContent = this.latency == null ? '–' : fmtMs(this.latency);
+    const l = this.latencyFigures();
+    f.latency.textContent = fmtMs(l.p50);
+    if (l.n) {
+      const count = Object.assign(document.createElement('span'), { className: 'secondary', textContent: t('latencyCount', l.n) });
+      f.latencyMore.replaceChildren(t('latencyMore', fmtMs(l.p90), fmtMs(l.max)), count);
+    } else {
+      f.latencyMore.textContent = t('latencyNone');
+    }
+    // What the page itself counted, for comparison with the server's figures.
+    Object.assign(this.root.dataset, {
+      p50: l.p50 ?? '', p90: l.p90 ?? '', max: l.max ?? '', samples: l.n,
+      sent: this.sent, answered: this.answered, received: this.received,
+    });
     f.status.textContent = t(...this.status);
     this.renderPrices();
     this.renderStats();
@@ -138,9 +181,11 @@ export class Panel {
     const c = this.stats;
     if (!c) {
       for (const k of ['requests', 'empty', 'deliveries', 'bytesIn', 'bytesOut', 'perUpdate']) f[k].textContent = '–';
+      f.sent.textContent = fmtCount(this.sent);
       return;
     }
     f.requests.textContent = fmtCount(c.requests);
+    f.sent.textContent = fmtCount(this.sent);
     f.empty.textContent = fmtCount(c.empty);
     f.deliveries.textContent = fmtCount(c.deliveries);
     f.bytesIn.textContent = fmtBytes(c.bytes_in);
