@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pushlab/pushlab/bench"
 )
 
 // Child server timing.
@@ -31,13 +33,18 @@ type Config struct {
 	Rate    float64 // --rate, generator ticks per second
 	Payload int     // --payload, bytes per tick
 	Retain  int     // --retain, updates kept for catching up
+	Broker  string  // --broker, NATS URL(s) shared with other instances; empty: in memory
 }
 
 func (c Config) args() []string {
-	return []string{"serve", "--addr", "127.0.0.1:0",
+	args := []string{"serve", "--addr", "127.0.0.1:0",
 		"--rate", strconv.FormatFloat(c.Rate, 'f', -1, 64),
 		"--payload", strconv.Itoa(c.Payload),
 		"--retain", strconv.Itoa(c.Retain)}
+	if c.Broker != "" {
+		args = append(args, "--broker", c.Broker)
+	}
+	return args
 }
 
 // Server is `pushlab serve` started as a child process.
@@ -95,6 +102,12 @@ func Start(ctx context.Context, bin string, cfg Config) (*Server, error) {
 		c.URL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return c, nil
 	case <-c.done:
+		var ee *exec.ExitError
+		if errors.As(c.err, &ee) && ee.ExitCode() == 2 {
+			// serve's status for what it was given (a broker it cannot
+			// use, say): its one line is the user's to read.
+			return nil, bench.InputErrorf("%s", c.stderr.lastLine())
+		}
 		return nil, fmt.Errorf("server %s %s exited (%v) before listening: %s", bin, strings.Join(args, " "), c.err, c.stderr.lastLine())
 	case <-timer.C:
 		c.Stop()

@@ -18,6 +18,7 @@ type counters struct {
 	bodyUp     atomic.Int64 // request bodies and WS message payloads sent
 	bodyDown   atomic.Int64 // response bodies (de-chunked) and WS message payloads received
 	chats      atomic.Int64 // chat updates published
+	refused    atomic.Int64 // publishes the server refused: a 503, or a WebSocket error frame (its broker is away)
 }
 
 // Counts reads the client's counters now, with the bytes its sockets

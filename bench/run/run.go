@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,23 +36,25 @@ type Options struct {
 }
 
 // Run runs the scenario: for each sweep point, each transport in turn
-// against its own fresh server (so the server's CPU and memory in a row are
-// that transport's), clients ramped up, warmed up, then measured over the
-// window. Input mistakes come back as *bench.InputError.
+// against its own fresh server or servers (so the server's CPU and memory
+// in a row are that transport's), clients ramped up, warmed up, then
+// measured over the window. Input mistakes come back as *bench.InputError.
 func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
+	env := environment(sc)
 	var (
-		base  *url.URL // nil: a child server per transport run
-		where = "child pushlab serve on 127.0.0.1"
+		targets []*url.URL // nil: child servers for each transport run
+		notes   []string
 	)
 	if sc.Target != "" {
-		base, _ = bench.ParseTarget(sc.Target)
-		if err := adoptTarget(ctx, base, &sc); err != nil {
+		targets, _ = bench.ParseTargets(sc.Target)
+		brokers, said, err := adoptTargets(ctx, targets, &sc)
+		if err != nil {
 			return nil, err
 		}
-		where = base.String()
+		env.Broker, notes = brokers, said
 	} else if o.ServerBinary == "" {
 		bin, err := child.DefaultBinary()
 		if err != nil {
@@ -64,15 +67,18 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 		return nil, err
 	}
 
-	remote := base != nil && !target.IsLoopback(base.Host)
-	res := &bench.Results{Scenario: sc, Environment: environment(where, remote)}
+	res := &bench.Results{Scenario: sc, Environment: env}
+	res.Scenario.Broker = bench.BrokerForResults(sc.Broker)
 	prog := progress.New(o.Progress, plannedLength(points))
 	defer prog.Finish()
-	if remote {
+	if env.Remote {
 		prog.Note("%s", target.ClockNote)
 	}
+	for _, n := range notes {
+		prog.Note("%s", n)
+	}
 	for _, p := range points {
-		pt, err := runPoint(ctx, p, base, o.ServerBinary, prog)
+		pt, err := runPoint(ctx, p, targets, o.ServerBinary, prog)
 		if err != nil {
 			return nil, err
 		}
@@ -82,11 +88,11 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 }
 
 // runPoint runs each transport of one point in turn, in the scenario's
-// order, each against its own server (a child from bin, or base).
-func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string, prog *progress.Bar) (bench.Point, error) {
+// order, each against servers of its own (children from bin, or targets).
+func runPoint(ctx context.Context, p bench.PointPlan, targets []*url.URL, bin string, prog *progress.Bar) (bench.Point, error) {
 	pt := bench.Point{Sweep: p.Swept, Duration: window(p.Scenario).Seconds()}
 	for _, t := range p.Scenario.Transports {
-		r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: bin, prog: prog}
+		r := &transportRun{sc: p.Scenario, transport: t, targets: targets, bin: bin, prog: prog}
 		row, err := r.run(ctx)
 		if err != nil {
 			return bench.Point{}, err
@@ -96,27 +102,10 @@ func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string,
 	return pt, nil
 }
 
-// adoptTarget makes sure a --target answers, and records the rate and
-// payload it really runs at (GET /api/config): --rate and --payload set up
-// a child server, a target keeps its own, and results must say what was
-// measured.
-func adoptTarget(ctx context.Context, base *url.URL, sc *bench.Scenario) error {
-	srv := target.New(base)
-	defer srv.Close()
-	if err := srv.Check(ctx); err != nil {
-		return err
-	}
-	if name := sc.Sweep.Name; name == "rate" || name == "payload" {
-		return bench.InputErrorf("sweep %s: needs a child server (a --target keeps its own %s)", name, name)
-	}
-	if rate, payload, ok := srv.Config(ctx); ok { // an older or other server keeps the scenario's figures
-		sc.Rate, sc.Payload = bench.Rate(rate), bench.Bytes(payload)
-	}
-	return nil
-}
-
-// environment describes this machine for results.json.
-func environment(where string, remote bool) bench.Environment {
+// environment describes this machine and the servers under test for
+// results.json. Latency compares the publishing server's clock with this
+// machine's: the same clock only when every server runs on this host.
+func environment(sc bench.Scenario) bench.Environment {
 	host, _ := os.Hostname()
 	e := bench.Environment{
 		Go:      runtime.Version(),
@@ -125,10 +114,25 @@ func environment(where string, remote bool) bench.Environment {
 		OS:      runtime.GOOS + "/" + runtime.GOARCH,
 		Host:    host,
 		Started: time.Now().UTC().Format(time.RFC3339),
-		Target:  where,
-		Remote:  remote,
+		Target:  "child pushlab serve on 127.0.0.1",
 	}
-	if remote {
+	if n := sc.InstanceCount(); n > 1 {
+		e.Instances = n
+	}
+	switch {
+	case sc.Target != "":
+		targets, _ := bench.ParseTargets(sc.Target)
+		var urls []string
+		for _, u := range targets {
+			urls = append(urls, u.String())
+			e.Remote = e.Remote || !target.IsLoopback(u.Host)
+		}
+		e.Target = strings.Join(urls, ",")
+	case sc.Broker != "":
+		e.Broker = bench.BrokerForResults(sc.Broker)
+		e.Target = "child pushlab serve instances on 127.0.0.1 sharing " + e.Broker
+	}
+	if e.Remote {
 		e.ClockNote = target.ClockNote
 	}
 	return e
