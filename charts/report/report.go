@@ -30,21 +30,30 @@ type Input struct {
 	Runs      []Run
 	FigDir    string // directory the charts are written to
 	FigLink   string // the same directory as report.md links it, e.g. "report"
+	// InstancesSkipped, when the suite ran without its run across
+	// instances sharing a broker, says why; the report says so in that
+	// run's section. Empty when the run is there, or when the report is
+	// drawn from saved results that never had one.
+	InstancesSkipped string
 }
 
 // Write draws every chart into in.FigDir and writes the markdown to w. It
 // returns the chart files it wrote.
 func Write(w io.Writer, in Input) ([]string, error) {
 	var (
-		files []string
-		base  *Run
-		sweep = map[string]*Run{}
+		files     []string
+		base      *Run
+		instances *Run // the run across instances sharing a broker
+		sweep     = map[string]*Run{}
 	)
 	for i := range in.Runs {
 		r := &in.Runs[i]
-		if name := r.Results.SweepName(); name != "" {
+		switch name := r.Results.SweepName(); {
+		case name != "":
 			sweep[name] = r
-		} else if base == nil {
+		case r.Results.Instances() > 1:
+			instances = r
+		case base == nil:
 			base = r
 		}
 	}
@@ -71,6 +80,9 @@ func Write(w io.Writer, in Input) ([]string, error) {
 			}
 			files = append(files, fs...)
 		}
+	}
+	if instances != nil || in.InstancesSkipped != "" {
+		m.instances(instances, base, in.InstancesSkipped)
 	}
 	m.caveats()
 	if m.err != nil {

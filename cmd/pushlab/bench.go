@@ -25,7 +25,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	server := fs.String("server", "", "pushlab binary to start as the child server, a `PATH` (default: this one)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab bench [flags]")
-		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target), prints a summary")
+		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target, or --instances N --broker URL), prints a summary")
 		fmt.Fprintln(stderr, "and writes results.json and results.csv. See docs/bench.md.")
 		fs.PrintDefaults()
 	}
