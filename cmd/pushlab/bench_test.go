@@ -94,7 +94,7 @@ func TestBenchAgainstATargetWritesSummaryAndResults(t *testing.T) {
 func TestBenchWithAnUnreachableBrokerExits2(t *testing.T) {
 	b := brokertest.Start(t)
 	gone := b.URL()
-	b.Stop() // nothing listens there now
+	b.Stop()                          // nothing listens there now
 	t.Setenv("PUSHLAB_RUN_MAIN", "1") // the child server is this test binary, as pushlab
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
