@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -11,6 +12,10 @@ import (
 func WriteSummary(w io.Writer, r *Results) {
 	if r.Environment.Remote {
 		fmt.Fprintf(w, "note: %s\n", r.Environment.ClockNote)
+	}
+	if n := r.Instances(); n > 1 {
+		fmt.Fprintf(w, "note: each transport's clients spread over %d instances sharing %s; chat from the first one's clients; server figures summed over the instances\n",
+			n, cmp.Or(r.Environment.Broker, "a broker"))
 	}
 	for i, p := range r.Points {
 		if !p.Sweep.IsZero() {

@@ -246,17 +246,14 @@ func adoptTargets(ctx context.Context, targets []*url.URL, sc *bench.Scenario) (
 				generators = append(generators, u.String())
 			}
 		}
-		if len(targets) == 1 {
-			continue
-		}
 		st, err := srv.Stats(ctx)
-		if err != nil {
+		switch {
+		case err != nil && len(targets) > 1:
 			return "", nil, bench.InputErrorf("target %s: /api/stats: %v", u, err)
-		}
-		if st.Broker == nil {
+		case err != nil: // one target: its counters are read again at the window's edges
+		case st.Broker == nil && len(targets) > 1:
 			return "", nil, bench.InputErrorf("target %s keeps its state in memory: the servers of a --target list must share one through a broker (pushlab serve --broker)", u)
-		}
-		if !slices.Contains(names, st.Broker.URL) {
+		case st.Broker != nil && !slices.Contains(names, st.Broker.URL):
 			names = append(names, st.Broker.URL)
 		}
 	}
