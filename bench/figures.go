@@ -118,10 +118,17 @@ func (r *Results) PointLabel(i int) string {
 }
 
 // UpdatesPerSecond is the updates each client should receive per second:
-// the generator's ticks plus the chat every client of the run publishes
-// (each transport runs against its own server, so only its own clients').
+// the generator's ticks plus the chat the run's publishing clients send
+// (each transport runs against its own servers, so only its own clients';
+// see Publishers).
 func (sc Scenario) UpdatesPerSecond(clients int) float64 {
-	return float64(sc.Rate) + float64(sc.ChatRate)*float64(clients)
+	return float64(sc.Rate) + float64(sc.ChatRate)*float64(sc.Publishers(clients))
+}
+
+// Instances is how many servers each transport's clients were spread over
+// (1 for results written before the bench could use several).
+func (r *Results) Instances() int {
+	return max(1, r.Environment.Instances, r.Scenario.InstanceCount())
 }
 
 // Updates is the denominator of every per-update byte figure: the updates

@@ -73,8 +73,13 @@ var params = []param{
 	field("warmup", "time after ramp-up before measuring (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.Warmup }).written(),
 	field("duration", "measured window per transport (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.Duration }).written(),
 	field("ramp-up", "time over which the clients are started (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.RampUp }),
-	field("target", "`URL` of a running server to drive instead of starting one (http://host:port)",
+	field("target", "`URL` of a running server to drive instead of starting one (http://host:port); several, comma-separated, "+
+		"are instances sharing one state through a broker: each transport's clients are spread over them",
 		func(sc *Scenario) *text { return (*text)(&sc.Target) }),
+	axis("instances", "start `N` child servers sharing --broker, the clients spread over them (the first one ticks at --rate)",
+		func(sc *Scenario) *Count { return &sc.Instances }),
+	field("broker", "NATS `URL` (nats://host:port[,...]) the --instances share their live state through (JetStream)",
+		func(sc *Scenario) *text { return (*text)(&sc.Broker) }),
 	axis("rtt", "round trip added to every client connection through toxiproxy (a `DURATION`, e.g. 100ms)",
 		func(sc *Scenario) *Duration { return &sc.RTT }),
 	axis("jitter", "random variation of the round trip (a `DURATION`, e.g. 10ms)", func(sc *Scenario) *Duration { return &sc.Jitter }),
@@ -91,7 +96,7 @@ var params = []param{
 		func(sc *Scenario) *Switch { return (*Switch)(&sc.Compress) }),
 	field("repeat", "run every sweep point `N` times, rotating the transports' order; figures are the medians",
 		func(sc *Scenario) *Count { return &sc.Repeat }).since(),
-	field("sweep", "`NAME=V1,V2,...`: run once per value of clients, rate, payload, interval, wait, chat-rate, rtt, jitter or bandwidth",
+	field("sweep", "`NAME=V1,V2,...`: run once per value of clients, rate, payload, interval, wait, chat-rate, instances, rtt, jitter or bandwidth",
 		func(sc *Scenario) *Sweep { return &sc.Sweep }),
 }
 

@@ -30,7 +30,9 @@ type Environment struct {
 	OS        string `json:"os"`
 	Host      string `json:"host,omitempty"`
 	Started   string `json:"started"`              // RFC 3339
-	Target    string `json:"target"`               // URL of the server under test
+	Target    string `json:"target"`               // URL of the server under test (several: comma-separated)
+	Instances int    `json:"instances,omitempty"`  // servers each transport's clients were spread over, when more than one
+	Broker    string `json:"broker,omitempty"`     // the NATS broker the instances shared, as they report it
 	Remote    bool   `json:"remote"`               // target on another host: latency needs synchronised clocks
 	ClockNote string `json:"clock_note,omitempty"` // said when latency may not be trusted
 	Profile   string `json:"profile,omitempty"`    // the browser whose headers the clients sent, and when they were recorded

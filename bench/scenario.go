@@ -26,7 +26,9 @@ type Scenario struct {
 	RampUp     Duration  `json:"ramp_up" yaml:"ramp_up"`
 	Warmup     Duration  `json:"warmup" yaml:"warmup"`
 	Duration   Duration  `json:"duration" yaml:"duration"`
-	Target     string    `json:"target,omitempty" yaml:"target"` // empty: start a child server
+	Target     string    `json:"target,omitempty" yaml:"target"`       // empty: start a child server; several: comma-separated
+	Instances  Count     `json:"instances,omitempty" yaml:"instances"` // child servers sharing Broker (0: one, without a broker)
+	Broker     string    `json:"broker,omitempty" yaml:"broker"`       // the NATS URL(s) the child instances share
 	RTT        Duration  `json:"rtt,omitempty" yaml:"rtt"`
 	Jitter     Duration  `json:"jitter,omitempty" yaml:"jitter"`
 	Bandwidth  Bandwidth `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
@@ -123,11 +125,14 @@ func (sc *Scenario) validatePoint() error {
 		}
 	}
 	if sc.Target != "" {
-		if _, err := ParseTarget(sc.Target); err != nil {
+		if _, err := ParseTargets(sc.Target); err != nil {
 			return inputErrorf("target: %v", err)
 		}
 	}
-	return sc.validateClientSide()
+	if err := sc.validateClientSide(); err != nil {
+		return err
+	}
+	return sc.validateInstances()
 }
 
 // ParseTarget reads --target: an http(s) URL naming a running server; any
@@ -144,6 +149,28 @@ func ParseTarget(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("%q: no host", s)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// ParseTargets reads a --target list: one URL or several, comma-separated,
+// each a server of its own (instances sharing one live state).
+func ParseTargets(s string) ([]*url.URL, error) {
+	var out []*url.URL
+	seen := map[string]bool{}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			return nil, fmt.Errorf("%q: an empty URL in the list", s)
+		}
+		u, err := ParseTarget(part)
+		if err != nil {
+			return nil, err
+		}
+		if seen[u.Host] {
+			return nil, fmt.Errorf("%s given twice", u)
+		}
+		seen[u.Host] = true
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // InputError is a mistake in what the user asked for (a flag, a scenario

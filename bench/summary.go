@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -14,6 +15,10 @@ func WriteSummary(w io.Writer, r *Results) {
 	}
 	if note := clientNote(r); note != "" {
 		fmt.Fprintln(w, note)
+	}
+	if n := r.Instances(); n > 1 {
+		fmt.Fprintf(w, "note: each transport's clients spread over %d instances sharing %s; chat from the first one's clients; server figures summed over the instances\n",
+			n, cmp.Or(r.Environment.Broker, "a broker"))
 	}
 	for i, p := range r.Points {
 		if !p.Sweep.IsZero() {

@@ -13,7 +13,7 @@ import (
 // flags it reads NAME=V1,V2,...; in results.json and scenario files it is
 // {"name": "clients", "values": ["10", "100"]}.
 type Sweep struct {
-	Name   string  // a sweepable parameter: clients, rate, payload, interval, wait, chat-rate, rtt, jitter, bandwidth
+	Name   string  // a sweepable parameter: clients, rate, payload, interval, wait, chat-rate, instances, rtt, jitter, bandwidth
 	Values []Value // of that parameter's type
 }
 

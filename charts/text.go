@@ -57,6 +57,9 @@ func Caption(r *bench.Results) string {
 		fmt.Fprintf(&b, "%d clients/transport · ", sc.Clients)
 	}
 	fmt.Fprintf(&b, "%g Hz ticks · %d B payload", sc.Rate, sc.Payload)
+	if n := r.Instances(); n > 1 {
+		fmt.Fprintf(&b, " · %d instances sharing a broker", n)
+	}
 	if sweep != "interval" && sc.Interval > 0 {
 		fmt.Fprintf(&b, " · poll every %s", sc.Interval)
 	}

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pushlab/pushlab/bench"
 )
 
 // Child server timing.
@@ -35,6 +37,7 @@ type Config struct {
 	// certificate the bench's clients trust; empty serves plain HTTP.
 	CertFile, KeyFile string
 	Compress          bool // --compress
+	Broker  string  // --broker, NATS URL(s) shared with other instances; empty: in memory
 }
 
 func (c Config) args() []string {
@@ -47,6 +50,9 @@ func (c Config) args() []string {
 	}
 	if c.Compress {
 		args = append(args, "--compress")
+	}
+	if c.Broker != "" {
+		args = append(args, "--broker", c.Broker)
 	}
 	return args
 }
@@ -106,6 +112,12 @@ func Start(ctx context.Context, bin string, cfg Config) (*Server, error) {
 		c.URL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return c, nil
 	case <-c.done:
+		var ee *exec.ExitError
+		if errors.As(c.err, &ee) && ee.ExitCode() == 2 {
+			// serve's status for what it was given (a broker it cannot
+			// use, say): its one line is the user's to read.
+			return nil, bench.InputErrorf("%s", c.stderr.lastLine())
+		}
 		return nil, fmt.Errorf("server %s %s exited (%v) before listening: %s", bin, strings.Join(args, " "), c.err, c.stderr.lastLine())
 	case <-timer.C:
 		c.Stop()

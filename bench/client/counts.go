@@ -21,6 +21,7 @@ type counters struct {
 	chats      atomic.Int64 // chat updates published
 	http1, h2  atomic.Int64 // responses over HTTP/1.x and over h2, since the start (Negotiated)
 	compressed atomic.Int64 // responses that came compressed, since the start
+	refused    atomic.Int64 // publishes the server refused: a 503, or a WebSocket error frame (its broker is away)
 }
 
 // Counts reads the client's counters now, with the bytes its sockets

@@ -108,3 +108,13 @@ func (g *Group) LastTick() time.Time {
 
 // Ready is how many clients hold the state.
 func (g *Group) Ready() int64 { return g.ready.Load() }
+
+// Refused is how many publishes the server refused, over the whole run
+// (503 to a POST, an error frame to a WebSocket publish).
+func (g *Group) Refused() int64 {
+	var n int64
+	for _, c := range g.clients {
+		n += c.n.refused.Load()
+	}
+	return n
+}

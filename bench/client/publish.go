@@ -62,4 +62,7 @@ func (c *Client) publish(ctx context.Context) {
 	if resp.StatusCode != http.StatusAccepted {
 		c.fail(ctx)
 	}
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		c.n.refused.Add(1)
+	}
 }

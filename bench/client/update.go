@@ -31,6 +31,21 @@ func ParseUpdate(b []byte) (Update, error) {
 	return u, nil
 }
 
+// errorFrame reads the one WebSocket message from the server that is not
+// an update, {"type":"error","error":"..."}: a publish the server could not
+// take (its broker is away), answered on a connection that stays open. ok
+// is false for anything else.
+func errorFrame(b []byte) (msg string, ok bool) {
+	if bytes.HasPrefix(b, []byte(`{"v":`)) { // every update, without decoding it
+		return "", false
+	}
+	var f struct{ Type, Error string }
+	if json.Unmarshal(b, &f) != nil || f.Type != "error" {
+		return "", false
+	}
+	return f.Error, true
+}
+
 // scanUpdate reads the fields from the front of an update as the server
 // writes it, {"v":N,"t":N,"kind":"K"[,"reset":true],"data":...}, without
 // decoding data: at 10,000 clients the harness would otherwise spend most

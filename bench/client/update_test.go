@@ -50,3 +50,17 @@ func BenchmarkParseUpdate(b *testing.B) {
 		}
 	}
 }
+
+func TestAnErrorFrameIsToldFromAnUpdate(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`{"type":"error","error":"broker unreachable: the update was not published; try again"}`: true,
+		`{"error":"x","type":"error"}`:                        true,
+		`{"v":8,"t":1,"kind":"chat","data":{"type":"error"}}`: false,
+		`{"type":"publish","data":{}}`:                        false,
+		`not json`:                                            false,
+	} {
+		if _, got := errorFrame([]byte(raw)); got != want {
+			t.Errorf("%s: error frame %v, want %v", raw, got, want)
+		}
+	}
+}

@@ -82,7 +82,14 @@ func (c *Client) wsSession(ctx context.Context) bool {
 		_, err = msg.ReadFrom(r)
 		if err == nil {
 			c.n.bodyDown.Add(int64(msg.Len()))
-			c.received(msg.Bytes(), time.Now())
+			if _, refused := errorFrame(msg.Bytes()); refused {
+				// Not an update, nor a malformed one: the server refused
+				// a chat this client published, and the connection goes on.
+				c.n.errors.Add(1)
+				c.n.refused.Add(1)
+			} else {
+				c.received(msg.Bytes(), time.Now())
+			}
 		}
 		wsReadBuffers.Put(msg)
 		if err != nil {

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
@@ -13,20 +12,21 @@ import (
 // mark is everything read at one edge of the measured window.
 type mark struct {
 	at      time.Time
-	counts  bench.Counts // all clients' counters
-	stats   target.Stats // the server's
-	server  proc.Sample
+	counts  bench.Counts   // all clients' counters
+	stats   []target.Stats // each instance's, in order
+	server  proc.Sample    // the instances' processes, CPU and RSS summed
 	harness proc.Sample
 
-	serverKnown bool // the server's process figures were read (a child's /proc, or a target's /metrics)
+	serverKnown bool // every instance's process figures were read (a child's /proc, or a target's /metrics)
 }
 
 // measured is the window: its two edges and the peaks sampled in between.
 type measured struct {
 	start, end  mark
-	serverPeak  int64 // a child server's peak resident memory, bytes
-	harnessPeak int64 // this process's
-	heap        int64 // the server's heap in use at the end (/metrics)
+	recordFrom  uint64 // clients recorded arrivals of versions above this
+	serverPeak  int64  // the child servers' peak resident memory, each one's summed, bytes
+	harnessPeak int64  // this process's
+	heap        int64  // the servers' heap in use at the end (/metrics), summed
 }
 
 // measure takes the marks at the window's edges and samples memory in
@@ -34,17 +34,14 @@ type measured struct {
 func (r *transportRun) measure(ctx context.Context) (m measured, err error) {
 	// Arrivals are recorded from the highest version seen so far, which
 	// is at or below the version the window opens at.
-	r.clients.RecordFrom(r.clients.MaxSeen())
+	m.recordFrom = r.clients.MaxSeen()
+	r.clients.RecordFrom(m.recordFrom)
 	if m.start, err = r.mark(ctx, r.quietMoment()); err != nil {
 		return m, err
 	}
 	end := m.start.at.Add(window(r.sc))
 	for {
-		if r.child != nil {
-			if s, err := proc.Read(r.child.PID); err == nil {
-				m.serverPeak = max(m.serverPeak, s.RSS)
-			}
-		}
+		r.samplePeaks()
 		m.harnessPeak = max(m.harnessPeak, proc.Self().RSS)
 		left := time.Until(end) - settleFor(r.sc)
 		if left <= 0 {
@@ -57,31 +54,34 @@ func (r *transportRun) measure(ctx context.Context) (m measured, err error) {
 	if m.end, err = r.mark(ctx, end); err != nil {
 		return m, err
 	}
-	m.heap = r.server.Metrics(ctx).Heap
+	m.serverPeak = r.peaks()
+	m.heap = r.heap(ctx)
 	return m, nil
 }
 
-// mark reads, at time at, the clients' counters, then the server's
+// mark reads, at time at, the clients' counters, then each server's
 // /api/stats and process figures. Polls and publishes are held back from a
-// moment before until the reading is done.
+// moment before until the reading is done. With several instances it reads
+// again, a few times at most, while they disagree on the latest version:
+// an update still on its way to one of them would be counted by its
+// server and not yet by its clients.
 func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 	pause(ctx, time.Until(at)-settleFor(r.sc))
 	r.clients.Hush.Start()
 	defer r.clients.Hush.End()
 	pause(ctx, time.Until(at))
-	m := mark{at: time.Now(), counts: r.clients.Tally()}
-	st, err := r.server.Stats(ctx)
-	if err != nil {
-		return m, fmt.Errorf("%s: server stats: %w", r.transport, err)
+	var m mark
+	for try := 1; ; try++ {
+		m = mark{at: time.Now(), counts: r.clients.Tally()}
+		if err := r.readInstances(ctx, &m); err != nil {
+			return m, err
+		}
+		if m.lag() == 0 || try == edgeTries || !pause(ctx, settleLoop) {
+			break
+		}
 	}
-	m.stats = st
-	if r.child != nil {
-		s, err := proc.Read(r.child.PID)
-		m.server, m.serverKnown = s, err == nil
-	} else if sm := r.server.Metrics(ctx); sm.OK {
-		// A target's process is not ours to read; it reports its own
-		// CPU and memory (10 ms resolution, RSS now rather than peak).
-		m.server, m.serverKnown = proc.Sample{CPU: sm.CPU, RSS: sm.RSS}, true
+	if lag := m.lag(); lag > 0 {
+		r.prog.Note("%s: an instance was %d versions behind at the window's edge; the edge is the version every instance holds", r.transport, lag)
 	}
 	m.harness = proc.Self()
 	return m, nil

@@ -10,11 +10,16 @@ func (r *transportRun) row(m measured, d delivery) bench.TransportResult {
 	t.Delivered, t.Coalesced, t.Missed, t.ChatMissed = d.delivered, d.coalesced, d.missed, d.chatMissed
 	t.Latency, t.LatencyCDF = latencyFigures(d.latency)
 
-	// The server's own count of the same bytes, to hold the clients' against.
-	in, out := m.start.stats.Transports[r.transport], m.end.stats.Transports[r.transport]
-	t.ServerBytesIn, t.ServerBytesOut = out.BytesIn-in.BytesIn, out.BytesOut-in.BytesOut
+	// The servers' own count of the same bytes, to hold the clients'
+	// against: each instance counts its own clients, so theirs add up.
+	for i := range r.instances {
+		in, out := m.start.stats[i].Transports[r.transport], m.end.stats[i].Transports[r.transport]
+		t.ServerBytesIn += out.BytesIn - in.BytesIn
+		t.ServerBytesOut += out.BytesOut - in.BytesOut
+	}
+	// Every instance's CPU and memory, summed.
 	switch {
-	case r.child != nil:
+	case r.targets == nil:
 		t.ServerCPU = m.end.server.CPU - m.start.server.CPU
 		t.ServerRSS = m.serverPeak
 	case m.start.serverKnown && m.end.serverKnown:
@@ -27,7 +32,7 @@ func (r *transportRun) row(m measured, d delivery) bench.TransportResult {
 
 	// How the clients talked, over the whole run.
 	n := r.clients.Negotiated()
-	t.Protocol, t.TLS, t.Compressed = n.Protocol(), r.server.URL.Scheme == "https", n.Compressed > 0
+	t.Protocol, t.TLS, t.Compressed = n.Protocol(), r.instances[0].server.URL.Scheme == "https", n.Compressed > 0
 	if t.Compressed {
 		// The update JSON is counted inflated and the wire carries it
 		// deflated: what is left is no measure of framing.

@@ -9,11 +9,11 @@ package run
 
 import (
 	"context"
-	"crypto/tls"
 	"io"
 	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,31 +42,38 @@ type Options struct {
 }
 
 // Run runs the scenario: for each sweep point, each transport in turn
-// against its own fresh server (so the server's CPU and memory in a row are
-// that transport's), clients ramped up, warmed up, then measured over the
-// window. Input mistakes come back as *bench.InputError.
+// against its own fresh server or servers (so the server's CPU and memory
+// in a row are that transport's), clients ramped up, warmed up, then
+// measured over the window. Input mistakes come back as *bench.InputError.
 func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
+	env := environment(sc)
 	var (
-		base  *url.URL // nil: a child server per transport run
-		where = "child pushlab serve on 127.0.0.1"
+		targets []*url.URL // nil: child servers for each transport run
+		notes   []string
 	)
 	if sc.Target != "" {
-		base, _ = bench.ParseTarget(sc.Target)
-		sc.TLS = base.Scheme == "https" // the target's scheme says
+		targets, _ = bench.ParseTargets(sc.Target)
+		sc.TLS = targets[0].Scheme == "https" // the targets' scheme says
+		for _, u := range targets[1:] {
+			if u.Scheme != targets[0].Scheme {
+				return nil, bench.InputErrorf("target: %s and %s: every target must be http or every one https", targets[0], u)
+			}
+		}
 	}
 	side, err := setUpClientSide(sc, o)
 	if err != nil {
 		return nil, err
 	}
 	defer side.cleanup()
-	if base != nil {
-		if err := adoptTarget(ctx, base, side.options.TLS, &sc); err != nil {
+	if targets != nil {
+		brokers, said, err := adoptTargets(ctx, targets, side.options.TLS, &sc)
+		if err != nil {
 			return nil, err
 		}
-		where = base.String()
+		env.Broker, notes = brokers, said
 	} else if o.ServerBinary == "" {
 		bin, err := child.DefaultBinary()
 		if err != nil {
@@ -79,16 +86,19 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 		return nil, err
 	}
 
-	remote := base != nil && !target.IsLoopback(base.Host)
-	res := &bench.Results{Scenario: sc, Environment: environment(where, remote)}
+	res := &bench.Results{Scenario: sc, Environment: env}
+	res.Scenario.Broker = bench.BrokerForResults(sc.Broker)
 	res.Environment.Profile = profileNote(sc)
 	prog := progress.New(o.Progress, plannedLength(points))
 	defer prog.Finish()
-	if remote {
+	if env.Remote {
 		prog.Note("%s", target.ClockNote)
 	}
+	for _, n := range notes {
+		prog.Note("%s", n)
+	}
 	for _, p := range points {
-		pt, err := runPoint(ctx, p, base, o.ServerBinary, side, prog)
+		pt, err := runPoint(ctx, p, targets, o.ServerBinary, side, prog)
 		if err != nil {
 			return nil, err
 		}
@@ -97,12 +107,12 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 	return res, nil
 }
 
-// runPoint runs each transport of one point in turn, each against its own
-// server (a child from bin, or base), --repeat times: the first time in the
-// scenario's order, then each time starting one transport later, so that
-// no transport always runs first (on a fresh machine) or last. A
-// transport's row combines its runs (bench.Combine).
-func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string, side clientSide, prog *progress.Bar) (bench.Point, error) {
+// runPoint runs each transport of one point in turn, each against servers
+// of its own (children from bin, or the targets), --repeat times: the
+// first time in the scenario's order, then each time starting one
+// transport later, so that no transport always runs first (on a fresh
+// machine) or last. A transport's row combines its runs (bench.Combine).
+func runPoint(ctx context.Context, p bench.PointPlan, targets []*url.URL, bin string, side clientSide, prog *progress.Bar) (bench.Point, error) {
 	pt := bench.Point{Sweep: p.Swept, Duration: window(p.Scenario).Seconds()}
 	order := p.Scenario.Transports
 	runs := make(map[string][]bench.TransportResult, len(order))
@@ -112,7 +122,7 @@ func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string,
 		}
 		for k := range order {
 			t := order[(k+rep)%len(order)]
-			r := &transportRun{sc: p.Scenario, transport: t, base: base, bin: bin, side: side, prog: prog}
+			r := &transportRun{sc: p.Scenario, transport: t, targets: targets, bin: bin, side: side, prog: prog}
 			row, err := r.run(ctx)
 			if err != nil {
 				return bench.Point{}, err
@@ -126,27 +136,10 @@ func runPoint(ctx context.Context, p bench.PointPlan, base *url.URL, bin string,
 	return pt, nil
 }
 
-// adoptTarget makes sure a --target answers, and records the rate and
-// payload it really runs at (GET /api/config): --rate and --payload set up
-// a child server, a target keeps its own, and results must say what was
-// measured.
-func adoptTarget(ctx context.Context, base *url.URL, trust *tls.Config, sc *bench.Scenario) error {
-	srv := target.NewTrusting(base, trust)
-	defer srv.Close()
-	if err := srv.Check(ctx); err != nil {
-		return err
-	}
-	if name := sc.Sweep.Name; name == "rate" || name == "payload" {
-		return bench.InputErrorf("sweep %s: needs a child server (a --target keeps its own %s)", name, name)
-	}
-	if rate, payload, ok := srv.Config(ctx); ok { // an older or other server keeps the scenario's figures
-		sc.Rate, sc.Payload = bench.Rate(rate), bench.Bytes(payload)
-	}
-	return nil
-}
-
-// environment describes this machine for results.json.
-func environment(where string, remote bool) bench.Environment {
+// environment describes this machine and the servers under test for
+// results.json. Latency compares the publishing server's clock with this
+// machine's: the same clock only when every server runs on this host.
+func environment(sc bench.Scenario) bench.Environment {
 	host, _ := os.Hostname()
 	e := bench.Environment{
 		Go:      runtime.Version(),
@@ -155,10 +148,25 @@ func environment(where string, remote bool) bench.Environment {
 		OS:      runtime.GOOS + "/" + runtime.GOARCH,
 		Host:    host,
 		Started: time.Now().UTC().Format(time.RFC3339),
-		Target:  where,
-		Remote:  remote,
+		Target:  "child pushlab serve on 127.0.0.1",
 	}
-	if remote {
+	if n := sc.InstanceCount(); n > 1 {
+		e.Instances = n
+	}
+	switch {
+	case sc.Target != "":
+		targets, _ := bench.ParseTargets(sc.Target)
+		var urls []string
+		for _, u := range targets {
+			urls = append(urls, u.String())
+			e.Remote = e.Remote || !target.IsLoopback(u.Host)
+		}
+		e.Target = strings.Join(urls, ",")
+	case sc.Broker != "":
+		e.Broker = bench.BrokerForResults(sc.Broker)
+		e.Target = "child pushlab serve instances on 127.0.0.1 sharing " + e.Broker
+	}
+	if e.Remote {
 		e.ClockNote = target.ClockNote
 	}
 	return e

@@ -15,6 +15,7 @@ const (
 	readyPoll    = 20 * time.Millisecond  // how often that is checked
 	memoryEvery  = 250 * time.Millisecond // memory is sampled this often within the window, for its peak
 	settleLoop   = 5 * time.Millisecond   // well over a loopback round trip
+	edgeTries    = 10                     // reads of a window's edge while instances disagree, settleLoop apart
 	drainBase    = 500 * time.Millisecond // clients keep running at least this long after the window
 	drainLimited = time.Second            // and this much longer behind a bandwidth limit
 	retainSlack  = 5 * time.Second        // a child retains the updates of the run and this much more

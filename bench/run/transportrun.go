@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench"
-	"github.com/pushlab/pushlab/bench/child"
 	"github.com/pushlab/pushlab/bench/client"
 	"github.com/pushlab/pushlab/bench/netem"
 	"github.com/pushlab/pushlab/bench/progress"
-	"github.com/pushlab/pushlab/bench/target"
 )
 
 // stopWithin bounds how long the clients may take to stop after the end.
@@ -22,39 +20,39 @@ const stopWithin = 15 * time.Second
 type transportRun struct {
 	sc        bench.Scenario // as it runs at this point
 	transport string
-	base      *url.URL // the --target; nil: start a child server
-	bin       string   // the pushlab binary for a child server
+	targets   []*url.URL // the --target list; nil: start child servers
+	bin       string     // the pushlab binary for a child server
 	side      clientSide
 	prog      *progress.Bar
 
-	server  *target.Server // the server under test, once started
-	child   *child.Server  // nil for a target
-	clients *client.Group
+	instances []*instance // the servers under test, once started (instances.go)
+	clients   *client.Group
 }
 
-// run starts the server and the clients, measures the window and returns
+// run starts the servers and the clients, measures the window and returns
 // the transport's row.
 func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
-	if err := r.startServer(ctx); err != nil {
-		return bench.TransportResult{}, err
-	}
-	defer r.stopServer()
-	via, err := r.startNetem()
+	err := r.startServers(ctx)
+	defer r.stopServers()
 	if err != nil {
 		return bench.TransportResult{}, err
 	}
-	if via != nil {
+	vias, err := r.startNetem()
+	for _, via := range vias {
 		defer via.Stop()
+	}
+	if err != nil {
+		return bench.TransportResult{}, err
 	}
 
 	r.clients = client.NewGroup(ctx)
-	m, err := r.drive(ctx, via)
+	m, err := r.drive(ctx, vias)
 	if !r.clients.Stop(stopWithin) {
 		return bench.TransportResult{}, fmt.Errorf("%s: clients did not stop within %s of the end", r.transport, stopWithin)
 	}
 	if err != nil {
-		if r.child != nil && r.child.Exited() {
-			err = fmt.Errorf("%w (the server exited: %s)", err, r.child.Exit())
+		if how := r.exited(); how != "" {
+			err = fmt.Errorf("%w (a server exited: %s)", err, how)
 		}
 		return bench.TransportResult{}, err
 	}
@@ -67,10 +65,10 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 // drive takes the clients through the phases of the run: started over the
 // ramp-up, warmed up, measured over the window, then given the time the
 // last updates need to arrive.
-func (r *transportRun) drive(ctx context.Context, via *netem.Proxy) (measured, error) {
+func (r *transportRun) drive(ctx context.Context, vias []*netem.Proxy) (measured, error) {
 	sc := r.sc
 	r.prog.Phase(sc.RampUp.D(), "%s: starting %d clients", r.transport, sc.Clients)
-	if err := r.startClients(ctx, via); err != nil {
+	if err := r.startClients(ctx, vias); err != nil {
 		return measured{}, err
 	}
 	r.prog.Phase(sc.Warmup.D(), "%s: warming up", r.transport)
@@ -90,32 +88,9 @@ func (r *transportRun) drive(ctx context.Context, via *netem.Proxy) (measured, e
 	return m, nil
 }
 
-// startServer starts the child server the transport runs against, or
-// takes the --target: every client of the run talks to r.server.
-func (r *transportRun) startServer(ctx context.Context) error {
-	base := r.base
-	if base == nil {
-		c, err := child.Start(ctx, r.bin, child.Config{Rate: float64(r.sc.Rate), Payload: int(r.sc.Payload), Retain: retainFor(r.sc),
-			CertFile: r.side.certFile, KeyFile: r.side.keyFile, Compress: r.sc.Compress})
-		if err != nil {
-			return err
-		}
-		r.child, base = c, c.URL
-	}
-	r.server = target.NewTrusting(base, r.side.options.TLS)
-	return nil
-}
-
-func (r *transportRun) stopServer() {
-	r.server.Close()
-	if r.child != nil {
-		r.child.Stop()
-	}
-}
-
 // startNetem puts the scenario's network conditions between the clients
-// and the server; nil when it has none.
-func (r *transportRun) startNetem() (*netem.Proxy, error) {
+// and each server, a proxy in front of each; none when it has none.
+func (r *transportRun) startNetem() ([]*netem.Proxy, error) {
 	if r.sc.RTT == 0 && r.sc.Bandwidth == "" {
 		return nil, nil
 	}
@@ -127,22 +102,38 @@ func (r *transportRun) startNetem() (*netem.Proxy, error) {
 		}
 		c.Bandwidth = bw
 	}
-	return netem.Start(r.server.URL.Host, c)
+	var vias []*netem.Proxy
+	for _, in := range r.instances {
+		via, err := netem.Start(in.server.URL.Host, c)
+		if err != nil {
+			return vias, err
+		}
+		vias = append(vias, via)
+	}
+	return vias, nil
 }
 
-// startClients starts the clients spread evenly over the ramp-up.
-func (r *transportRun) startClients(ctx context.Context, via *netem.Proxy) error {
+// startClients starts the clients spread evenly over the ramp-up, and
+// round-robin over the instances. Only the first instance's clients chat
+// (see bench.Scenario.Publishers): every chat update then reaches the
+// other instances' clients through the broker.
+func (r *transportRun) startClients(ctx context.Context, vias []*netem.Proxy) error {
 	sc := r.sc
-	cfg := client.Config{
-		Transport: r.transport,
-		Base:      r.server.URL,
-		Interval:  sc.Interval.D(),
-		Wait:      sc.Wait.D(),
-		ChatRate:  float64(sc.ChatRate),
-		Options:   r.side.options,
-	}
-	if via != nil {
-		cfg.Options.Via = via.Addr
+	cfgs := make([]client.Config, len(r.instances))
+	for i, in := range r.instances {
+		cfgs[i] = client.Config{
+			Transport: r.transport,
+			Base:      in.server.URL,
+			Interval:  sc.Interval.D(),
+			Wait:      sc.Wait.D(),
+			Options:   r.side.options,
+		}
+		if i == 0 {
+			cfgs[i].ChatRate = float64(sc.ChatRate)
+		}
+		if vias != nil {
+			cfgs[i].Options.Via = vias[i].Addr
+		}
 	}
 	tag := fmt.Sprintf("%04x", rand.Uint32()&0xffff) // names stay apart on a shared target
 	seed := rand.Uint64()
@@ -153,7 +144,7 @@ func (r *transportRun) startClients(ctx context.Context, via *netem.Proxy) error
 		if !pause(ctx, time.Until(at)) {
 			return ctx.Err()
 		}
-		if _, err := r.clients.Start(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfg, seed+uint64(i)); err != nil {
+		if _, err := r.clients.Start(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfgs[i%len(cfgs)], seed+uint64(i)); err != nil {
 			return err
 		}
 	}
@@ -173,17 +164,21 @@ func (r *transportRun) waitReady(ctx context.Context) bool {
 	return true
 }
 
-// evaluate reads what the clients received against the versions the
-// server published in the window, and makes the row.
+// evaluate reads what the clients received against the versions
+// published in the window, and makes the row. The window's versions are
+// those every instance holds at its edges, and none it recorded before.
 func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.TransportResult, error) {
-	v0, v1 := m.start.stats.Version, m.end.stats.Version
-	if v1 < v0 {
-		return bench.TransportResult{}, fmt.Errorf("%s: the server's version went back from %d to %d during the window: did it restart?",
-			r.transport, v0, v1)
+	if err := r.checkVersions(m); err != nil {
+		return bench.TransportResult{}, err
+	}
+	v0 := max(m.start.edge(), m.recordFrom)
+	v1 := max(m.end.edge(), v0)
+	retained, err := r.retained(ctx, v0)
+	if err != nil {
+		return bench.TransportResult{}, err
 	}
 	tracks := r.clients.Tracks()
 	vt := newVersionTable(v0, v1)
-	retained, _ := r.server.UpdatesAfter(ctx, v0)
 	fillTable(vt, tracks, retained)
 	d := evaluate(tracks, vt)
 	if d.clockSkew > 0 {
@@ -193,6 +188,9 @@ func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.Transpor
 	if up, down := row.ByteAgreement(); up > 0.01 || down > 0.01 {
 		r.prog.Note("%s: harness and server bytes differ by %.1f%% up, %.1f%% down: updates were still in flight at the window's edge (an overloaded machine?)",
 			r.transport, 100*up, 100*down)
+	}
+	if n := r.clients.Refused(); n > 0 {
+		r.prog.Note("%s: the server refused %d publishes (503 or a WebSocket error frame): is its broker away?", r.transport, n)
 	}
 	r.prog.Note("%s: %d clients, %d delivered, p50 %s, %d errors", r.transport, r.sc.Clients, row.Delivered,
 		time.Duration(row.Latency.P50)*time.Microsecond, row.Errors)

@@ -23,6 +23,7 @@ type Options struct {
 	From     string    // comma-separated results files or directories: render these instead of running the suite
 	Machine  string    // the machine in words; empty: described from /proc and the results
 	Command  string    // the command line, quoted in the report
+	Broker   string    // NATS URL(s) for the run across two instances; empty: that run is skipped
 	Progress io.Writer // where the suite's progress goes; nil: quiet
 }
 
@@ -33,10 +34,19 @@ type Options struct {
 func Report(ctx context.Context, o Options) ([]string, error) {
 	figDir := filepath.Join(o.OutDir, "report")
 	var (
-		runs  []report.Run
-		notes []string
-		err   error
+		runs    []report.Run
+		notes   []string
+		skipped string // why the run across instances is not there
+		err     error
 	)
+	if o.Broker != "" {
+		if o.From != "" {
+			return nil, bench.InputErrorf("--broker runs the two-instance run; with --from nothing runs")
+		}
+		if err := CheckBroker(o.Broker); err != nil {
+			return nil, err
+		}
+	}
 	if o.From != "" {
 		runs, err = Load(o.From, o.OutDir)
 	} else {
@@ -45,6 +55,12 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 		}
 		start := time.Now()
 		runs, err = Run(ctx, figDir, o.OutDir, o.Progress)
+		if err == nil {
+			var r *report.Run
+			if r, skipped, err = RunInstances(ctx, o.Broker, figDir, o.OutDir, o.Progress); r != nil {
+				runs = append(runs, *r)
+			}
+		}
 		notes = append(notes, fmt.Sprintf("The whole suite took %s.", time.Since(start).Round(time.Second)))
 	}
 	if err != nil {
@@ -66,6 +82,8 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 		Runs:      runs,
 		FigDir:    figDir,
 		FigLink:   "report",
+
+		InstancesSkipped: skipped,
 	})
 	if err != nil {
 		return nil, bench.InputErrorf("%v", err) // the results hold what cannot be drawn
@@ -133,10 +151,13 @@ func Load(list, outDir string) ([]report.Run, error) {
 			return nil, err
 		}
 		name := r.SweepName()
-		if name == "" {
+		switch {
+		case name != "":
+		case r.Instances() > 1:
+			name = InstancesName
+		case r.Scenario.Name != "":
 			name = r.Scenario.Name // the suite names its client variants
-		}
-		if name == "" {
+		default:
 			name = "default"
 		}
 		runs = append(runs, newRun(name, p, outDir, r))

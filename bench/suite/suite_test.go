@@ -1,10 +1,14 @@
 package suite
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pushlab/pushlab/bench"
 )
 
 func TestEveryRunOfTheSuiteIsValid(t *testing.T) {
@@ -65,4 +69,50 @@ func absSlash(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return filepath.ToSlash(a)
+}
+
+// The run across instances is a valid run of the default scenario on two
+// instances; without a broker, or with none answering, it is skipped with
+// the reason, at once.
+func TestTheRunAcrossInstancesIsSkippedWithoutABroker(t *testing.T) {
+	e := InstancesEntry("nats://127.0.0.1:4222")
+	if err := e.Scenario.Validate(); err != nil || e.Scenario.InstanceCount() != 2 || e.Name != InstancesName {
+		t.Errorf("%s: %v, %d instances", e.Name, err, e.Scenario.InstanceCount())
+	}
+	ctx := context.Background()
+	for urls, want := range map[string]string{
+		"":                                      "no `--broker` was given",
+		"nats://127.0.0.1:1":                    "no NATS server answered at `nats://127.0.0.1:1`",
+		"nats://me:secret@127.0.0.1:1":          "no NATS server answered at `nats://127.0.0.1:1`",
+		"nats://127.0.0.1:1,nats://127.0.0.1:2": "connection refused",
+	} {
+		start := time.Now()
+		r, skipped, err := RunInstances(ctx, urls, t.TempDir(), t.TempDir(), nil)
+		if r != nil || err != nil || !strings.Contains(skipped, want) || strings.Contains(skipped, "secret") {
+			t.Errorf("%q: run %v, error %v, skipped %q; want skipped: %s", urls, r, err, skipped, want)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q: %s to skip", urls, d)
+		}
+	}
+	if err := CheckBroker("nats//127.0.0.1:4222"); err == nil {
+		t.Error("a malformed --broker accepted")
+	}
+}
+
+// Saved results of a run across instances are found under the run's name.
+func TestSavedResultsAcrossInstancesAreNamedSo(t *testing.T) {
+	r, err := bench.ReadResults(filepath.Join("..", "..", "charts", "testdata", "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Scenario.Instances, r.Scenario.Broker = 2, "nats://127.0.0.1:4222"
+	dir := filepath.Join(t.TempDir(), "data", InstancesName)
+	if err := bench.WriteResults(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Load(filepath.Dir(dir), ".")
+	if err != nil || len(runs) != 1 || runs[0].Name != InstancesName {
+		t.Fatalf("loaded %+v, %v; want one run named %s", runs, err, InstancesName)
+	}
 }

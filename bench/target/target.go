@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -66,8 +67,13 @@ func (s *Server) Check(ctx context.Context) error {
 		}
 		return bench.InputErrorf("target %s unreachable: %v", s.URL, err)
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		// A pushlab server says why in JSON (503: its broker is away).
+		var e struct{ Error string }
+		if json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e) == nil && e.Error != "" {
+			return bench.InputErrorf("target %s: /healthz answered %s: %s", s.URL, resp.Status, e.Error)
+		}
 		return bench.InputErrorf("target %s: /healthz answered %s; is it a pushlab server?", s.URL, resp.Status)
 	}
 	return nil
@@ -90,6 +96,14 @@ func (s *Server) Config(ctx context.Context) (rate float64, payload int, ok bool
 type Stats struct {
 	Version    uint64                    `json:"version"`
 	Transports map[string]TransportStats `json:"transports"`
+	Broker     *BrokerStats              `json:"broker"` // nil: the server keeps its state in memory
+}
+
+// BrokerStats is how a server started with --broker stands with it.
+type BrokerStats struct {
+	URL       string `json:"url"` // as the server reports it, without user information
+	Connected bool   `json:"connected"`
+	Stream    string `json:"stream"`
 }
 
 // TransportStats are the server's byte counts for one transport, measured

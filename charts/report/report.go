@@ -30,6 +30,11 @@ type Input struct {
 	Runs      []Run
 	FigDir    string // directory the charts are written to
 	FigLink   string // the same directory as report.md links it, e.g. "report"
+	// InstancesSkipped, when the suite ran without its run across
+	// instances sharing a broker, says why; the report says so in that
+	// run's section. Empty when the run is there, or when the report is
+	// drawn from saved results that never had one.
+	InstancesSkipped string
 }
 
 // Write draws every chart into in.FigDir and writes the markdown to w. It
@@ -38,13 +43,16 @@ func Write(w io.Writer, in Input) ([]string, error) {
 	var (
 		files           []string
 		plain, variants []*Run // runs without a sweep; variants have other clients (clients.go)
+		instances       *Run   // the run across instances sharing a broker
 		sweep           = map[string]*Run{}
 	)
 	for i := range in.Runs {
 		r := &in.Runs[i]
-		switch {
-		case r.Results.SweepName() != "":
-			sweep[r.Results.SweepName()] = r
+		switch name := r.Results.SweepName(); {
+		case name != "":
+			sweep[name] = r
+		case r.Results.Instances() > 1:
+			instances = r
 		case isVariant(r.Results.Scenario):
 			variants = append(variants, r)
 		default:
@@ -76,6 +84,9 @@ func Write(w io.Writer, in Input) ([]string, error) {
 			}
 			files = append(files, fs...)
 		}
+	}
+	if instances != nil || in.InstancesSkipped != "" {
+		m.instances(instances, base, in.InstancesSkipped)
 	}
 	m.caveats()
 	if m.err != nil {

@@ -28,7 +28,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	ca := fs.String("ca", "", "PEM certificates `FILE` an https:// --target is trusted by (default: the system's roots)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab bench [flags]")
-		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target), prints a summary")
+		fmt.Fprintln(stderr, "Runs each transport in turn against a fresh child server (or --target, or --instances N --broker URL), prints a summary")
 		fmt.Fprintln(stderr, "and writes results.json and results.csv. See docs/bench.md.")
 		fs.PrintDefaults()
 	}

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pushlab/pushlab/bench"
 	"github.com/pushlab/pushlab/server"
 	"github.com/pushlab/pushlab/server/servertest"
+	"github.com/pushlab/pushlab/state/broker/brokertest"
 )
 
 func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
@@ -46,6 +48,10 @@ func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
 		{"http1 without tls", []string{"--http1"}, "http1"},
 		{"tls to a plain target", []string{"--tls", "--target", "http://127.0.0.1:1"}, "https://"},
 		{"ca for no https", []string{"--ca", certFile, "--transports", "ws"}, "ca"},
+		{"instances without a broker", []string{"--instances", "2"}, "needs --broker"},
+		{"instances and a target", []string{"--instances", "2", "--broker", "nats://127.0.0.1:4222", "--target", "http://127.0.0.1:1"}, "--target"},
+		{"malformed broker URL", []string{"--instances", "2", "--broker", "nats//127.0.0.1:4222"}, "broker"},
+		{"a target list with an unreachable one", []string{"--target", "http://127.0.0.1:1,http://127.0.0.1:2", "--transports", "ws"}, "unreachable"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -99,5 +105,25 @@ func TestBenchAgainstATargetWritesSummaryAndResults(t *testing.T) {
 	rows, err := csv.NewReader(f).ReadAll()
 	if err != nil || len(rows) != 3 || rows[0][2] != "transport" || rows[2][2] != "ws" {
 		t.Errorf("results.csv: %v %v", err, rows)
+	}
+}
+
+// An unreachable broker stops `pushlab bench --instances` at its first
+// child server, with that server's one line and exit status 2, in well
+// under the time the child is given to start.
+func TestBenchWithAnUnreachableBrokerExits2(t *testing.T) {
+	b := brokertest.Start(t)
+	gone := b.URL()
+	b.Stop()                          // nothing listens there now
+	t.Setenv("PUSHLAB_RUN_MAIN", "1") // the child server is this test binary, as pushlab
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := runBench([]string{"--instances", "2", "--broker", gone, "--transports", "ws", "--server", os.Args[0]}, &stdout, &stderr)
+	msg := strings.TrimSpace(stderr.String())
+	if code != 2 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "broker") {
+		t.Errorf("exit %d, stderr %q: want 2 and one line about the broker", code, msg)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s to give up", d)
 	}
 }

@@ -20,12 +20,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		outDir  = fs.String("out-dir", "docs", "directory for report.md; charts and data go to its report/ subdirectory")
-		from    = fs.String("from", "", "comma-separated results.json files or directories holding them: render the report from these instead of running the bench")
-		machine = fs.String("machine", "", `the machine in words for the report, e.g. "2-core VM" (default: read from /proc/cpuinfo and the results)`)
+		outDir    = fs.String("out-dir", "docs", "directory for report.md; charts and data go to its report/ subdirectory")
+		from      = fs.String("from", "", "comma-separated results.json files or directories holding them: render the report from these instead of running the bench")
+		machine   = fs.String("machine", "", `the machine in words for the report, e.g. "2-core VM" (default: read from /proc/cpuinfo and the results)`)
+		brokerURL = fs.String("broker", "", "NATS `URL` (nats://host:port, JetStream on): adds a run across two instances sharing it; skipped, and said so, without")
 	)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: pushlab report [--out-dir docs] [--from results.json,...]")
+		fmt.Fprintln(stderr, "usage: pushlab report [--out-dir docs] [--from results.json,...] [--broker nats://HOST:PORT]")
 		fmt.Fprintln(stderr, "Runs the fixed bench suite (default comparison, clients, short-poll interval and RTT sweeps; about 3 minutes)")
 		fmt.Fprintln(stderr, "and writes DIR/report.md with charts in DIR/report/. With --from it only renders saved results.")
 		fs.PrintDefaults()
@@ -40,6 +41,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		From:     *from,
 		Machine:  *machine,
 		Command:  strings.TrimSpace("pushlab report " + strings.Join(args, " ")),
+		Broker:   *brokerURL,
 		Progress: stderr,
 	})
 	if err != nil {

@@ -50,6 +50,10 @@ func TestReportRendersSavedResultsWithoutRunningTheBench(t *testing.T) {
 			t.Errorf("report.md lacks %q", want)
 		}
 	}
+	// Saved results without a run across instances render as before.
+	if bytes.Contains(md, []byte("Two instances")) {
+		t.Errorf("report.md from results without instances has a two-instance section")
+	}
 	for _, f := range []string{"latency-cdf.png", "latency-cdf.svg", "latency-vs-rtt.png", "bandwidth-vs-clients.svg"} {
 		if _, err := os.Stat(filepath.Join(out, "report", f)); err != nil {
 			t.Errorf("chart %s not written: %v", f, err)
@@ -83,5 +87,21 @@ func TestReportRejectsBrokenSavedResults(t *testing.T) {
 	if code := runReport([]string{"--from", filepath.Join(dir, "nothere.json")}, &stdout, &stderr); code != 2 ||
 		!strings.Contains(stderr.String(), "nothere.json") {
 		t.Errorf("missing --from file: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// A --broker the report cannot use is refused before the suite runs.
+func TestReportRefusesABadBrokerAtOnce(t *testing.T) {
+	for name, args := range map[string][]string{
+		"malformed":     {"--broker", "nats//127.0.0.1:4222"},
+		"not NATS":      {"--broker", "http://127.0.0.1:4222"},
+		"with --from":   {"--broker", "nats://127.0.0.1:4222", "--from", filepath.Join(fixtureDir, "results.json")},
+		"empty in list": {"--broker", "nats://127.0.0.1:4222,"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := runReport(append(args, "--out-dir", t.TempDir()), &stdout, &stderr)
+		if msg := stderr.String(); code != 2 || strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "broker") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and one line about --broker", name, code, msg)
+		}
 	}
 }

@@ -110,7 +110,17 @@ class WSClient {
       p.setStatus('live', 'stLive');
       if (this.onOpen) this.onOpen();
     };
-    ws.onmessage = (ev) => p.receive([JSON.parse(ev.data)]);
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      // The one message that is not an update: the server could not take a
+      // publish (its broker is away); the socket stays open.
+      if (msg.type === 'error') {
+        p.setStatus('error', 'stError', msg.error);
+        return;
+      }
+      p.setStatus('live', 'stLive');
+      p.receive([msg]);
+    };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return; // an old socket, already replaced or stopped
       this.ws = null;
