@@ -36,8 +36,8 @@ type Config struct {
 	// CertFile and KeyFile: --cert and --key, to serve TLS with a
 	// certificate the bench's clients trust; empty serves plain HTTP.
 	CertFile, KeyFile string
-	Compress          bool // --compress
-	Broker  string  // --broker, NATS URL(s) shared with other instances; empty: in memory
+	Compress          bool   // --compress
+	Broker            string // --broker, NATS URL(s) shared with other instances; empty: in memory
 }
 
 func (c Config) args() []string {
