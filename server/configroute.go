@@ -21,12 +21,7 @@ type liveConfig struct {
 // lab's own origin.
 func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
-		if !isLoopback(r.RemoteAddr) {
-			apierror.Write(w, http.StatusForbidden, "config may be changed from this machine only")
-			return
-		}
-		if !s.sameOrigin(r) {
-			apierror.Write(w, http.StatusForbidden, "origin not allowed")
+		if !s.teacherAtTheMachine(w, r, "config") {
 			return
 		}
 		rate, payload := s.gen.Settings()
@@ -47,6 +42,21 @@ func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	rate, payload := s.gen.Settings()
 	writeJSON(w, http.StatusOK, liveConfig{Rate: rate, Payload: payload})
+}
+
+// teacherAtTheMachine lets a change of the lab's settings through only from
+// a loopback client on a page of the lab's own origin (or none); otherwise
+// it answers 403, naming what may not be changed, and reports false.
+func (s *Server) teacherAtTheMachine(w http.ResponseWriter, r *http.Request, what string) bool {
+	switch {
+	case !isLoopback(r.RemoteAddr):
+		apierror.Write(w, http.StatusForbidden, what+" may be changed from this machine only")
+		return false
+	case !s.sameOrigin(r):
+		apierror.Write(w, http.StatusForbidden, "origin not allowed")
+		return false
+	}
+	return true
 }
 
 // sameOrigin reports whether a request's Origin, if it has one, is the

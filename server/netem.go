@@ -193,12 +193,7 @@ func (s *Server) netemView() netemView {
 // for the teacher at the machine: loopback clients and the lab's own pages.
 func (s *Server) serveNetem(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
-		if !isLoopback(r.RemoteAddr) {
-			apierror.Write(w, http.StatusForbidden, "network conditions may be changed from this machine only")
-			return
-		}
-		if !s.sameOrigin(r) {
-			apierror.Write(w, http.StatusForbidden, "origin not allowed")
+		if !s.teacherAtTheMachine(w, r, "network conditions") {
 			return
 		}
 		c, msg := s.parseNetem(w, r)
