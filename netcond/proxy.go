@@ -23,6 +23,9 @@ type Proxy struct {
 // Start listens on listen (host:port; port 0 picks one) and forwards every
 // connection to upstream, with no conditions yet.
 func Start(listen, upstream string) (*Proxy, error) {
+	// toxiproxy logs partly through zerolog's global logger; the lab and
+	// the bench have their own output.
+	zerolog.SetGlobalLevel(zerolog.Disabled)
 	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
 	p := toxiproxy.NewProxy(srv, "netcond", listen, upstream)
 	if err := p.Start(); err != nil {
@@ -113,3 +116,11 @@ func (p *Proxy) Set(c Conditions) error {
 
 // Close stops the proxy and ends every connection through it.
 func (p *Proxy) Close() { p.p.Stop() }
+
+// Drop cuts every connection through the proxy and refuses new ones until
+// Restore: the network going away for a moment.
+func (p *Proxy) Drop() { p.p.Stop() }
+
+// Restore lets connections through again after Drop, on the same address
+// and under the same conditions.
+func (p *Proxy) Restore() error { return p.p.Start() }

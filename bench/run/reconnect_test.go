@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/bench/client"
-	"github.com/pushlab/pushlab/bench/netem"
 	"github.com/pushlab/pushlab/bench/target"
+	"github.com/pushlab/pushlab/netcond"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -23,18 +23,21 @@ func TestClientsCatchUpAfterTheNetworkDrops(t *testing.T) {
 	srv := target.New(base)
 	defer srv.Close()
 	// Any condition puts the proxy in the path.
-	ne, err := netem.Start(base.Host, netem.Conditions{Bandwidth: 100e6 / 8})
+	ne, err := netcond.Start("127.0.0.1:0", base.Host)
+	if err == nil {
+		err = ne.Set(netcond.Conditions{Bandwidth: 100e6})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ne.Stop()
+	defer ne.Close()
 
 	ctx := context.Background()
 	g := client.NewGroup(ctx)
 	g.RecordFrom(0)
 	for i, tr := range transport.Names() {
 		cfg := client.Config{Transport: tr, Base: base, Interval: 100 * time.Millisecond, Wait: 25 * time.Second, ChatRate: 3,
-			Options: client.Options{Via: ne.Addr}}
+			Options: client.Options{Via: ne.Addr()}}
 		if _, err := g.Start(fmt.Sprintf("%s-drop-%d", tr, i), cfg, uint64(i)); err != nil {
 			t.Fatal(err)
 		}

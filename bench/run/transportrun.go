@@ -9,8 +9,8 @@ import (
 
 	"github.com/pushlab/pushlab/bench"
 	"github.com/pushlab/pushlab/bench/client"
-	"github.com/pushlab/pushlab/bench/netem"
 	"github.com/pushlab/pushlab/bench/progress"
+	"github.com/pushlab/pushlab/netcond"
 )
 
 // stopWithin bounds how long the clients may take to stop after the end.
@@ -39,7 +39,7 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 	}
 	vias, err := r.startNetem()
 	for _, via := range vias {
-		defer via.Stop()
+		defer via.Close()
 	}
 	if err != nil {
 		return bench.TransportResult{}, err
@@ -65,7 +65,7 @@ func (r *transportRun) run(ctx context.Context) (bench.TransportResult, error) {
 // drive takes the clients through the phases of the run: started over the
 // ramp-up, warmed up, measured over the window, then given the time the
 // last updates need to arrive.
-func (r *transportRun) drive(ctx context.Context, vias []*netem.Proxy) (measured, error) {
+func (r *transportRun) drive(ctx context.Context, vias []*netcond.Proxy) (measured, error) {
 	sc := r.sc
 	r.prog.Phase(sc.RampUp.D(), "%s: starting %d clients", r.transport, sc.Clients)
 	if err := r.startClients(ctx, vias); err != nil {
@@ -90,25 +90,28 @@ func (r *transportRun) drive(ctx context.Context, vias []*netem.Proxy) (measured
 
 // startNetem puts the scenario's network conditions between the clients
 // and each server, a proxy in front of each; none when it has none.
-func (r *transportRun) startNetem() ([]*netem.Proxy, error) {
+func (r *transportRun) startNetem() ([]*netcond.Proxy, error) {
 	if r.sc.RTT == 0 && r.sc.Bandwidth == "" {
 		return nil, nil
 	}
-	c := netem.Conditions{RTT: r.sc.RTT.D(), Jitter: r.sc.Jitter.D()}
+	c := netcond.Conditions{RTT: r.sc.RTT.D(), Jitter: r.sc.Jitter.D()}
 	if r.sc.Bandwidth != "" {
 		bw, err := r.sc.Bandwidth.BytesPerSecond()
 		if err != nil {
 			return nil, err
 		}
-		c.Bandwidth = bw
+		c.Bandwidth = bw * 8
 	}
-	var vias []*netem.Proxy
+	var vias []*netcond.Proxy
 	for _, in := range r.instances {
-		via, err := netem.Start(in.server.URL.Host, c)
-		if err != nil {
-			return vias, err
+		via, err := netcond.Start("127.0.0.1:0", in.server.URL.Host)
+		if err == nil {
+			vias = append(vias, via)
+			err = via.Set(c)
 		}
-		vias = append(vias, via)
+		if err != nil {
+			return vias, bench.InputErrorf("network conditions: %v", err)
+		}
 	}
 	return vias, nil
 }
@@ -117,7 +120,7 @@ func (r *transportRun) startNetem() ([]*netem.Proxy, error) {
 // round-robin over the instances. Only the first instance's clients chat
 // (see bench.Scenario.Publishers): every chat update then reaches the
 // other instances' clients through the broker.
-func (r *transportRun) startClients(ctx context.Context, vias []*netem.Proxy) error {
+func (r *transportRun) startClients(ctx context.Context, vias []*netcond.Proxy) error {
 	sc := r.sc
 	cfgs := make([]client.Config, len(r.instances))
 	for i, in := range r.instances {
@@ -132,7 +135,7 @@ func (r *transportRun) startClients(ctx context.Context, vias []*netem.Proxy) er
 			cfgs[i].ChatRate = float64(sc.ChatRate)
 		}
 		if vias != nil {
-			cfgs[i].Options.Via = vias[i].Addr
+			cfgs[i].Options.Via = vias[i].Addr()
 		}
 	}
 	tag := fmt.Sprintf("%04x", rand.Uint32()&0xffff) // names stay apart on a shared target
