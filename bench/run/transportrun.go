@@ -132,11 +132,12 @@ func (r *transportRun) startNetem() (*netem.Proxy, error) {
 func (r *transportRun) startClients(ctx context.Context, via *netem.Proxy) error {
 	sc := r.sc
 	cfg := client.Config{
-		Transport: r.transport,
-		Base:      r.server.URL,
-		Interval:  sc.Interval.D(),
-		Wait:      sc.Wait.D(),
-		ChatRate:  float64(sc.ChatRate),
+		Transport:   r.transport,
+		Base:        r.server.URL,
+		Interval:    sc.Interval.D(),
+		FollowCache: sc.PollSchedule.FollowsCache(),
+		Wait:        sc.Wait.D(),
+		ChatRate:    float64(sc.ChatRate),
 	}
 	if via != nil {
 		cfg.Options.Via = via.Addr
