@@ -94,6 +94,10 @@ type TransportResult struct {
 	ServerBytesOut int64   `json:"server_bytes_out,omitempty"` // from /api/stats, to check against bytes_down
 	HarnessCPU     float64 `json:"harness_cpu_s,omitempty"`
 	HarnessRSS     int64   `json:"harness_rss_bytes,omitempty"`
+
+	// Capacity is what a --capacity search found (capacity.go); nil for
+	// an ordinary run.
+	Capacity *Capacity `json:"capacity,omitempty"`
 }
 
 // Latency holds percentiles of publish-to-seen latency in microseconds.

@@ -37,7 +37,8 @@ type Options struct {
 // Run runs the scenario: for each sweep point, each transport in turn
 // against its own fresh server (so the server's CPU and memory in a row are
 // that transport's), clients ramped up, warmed up, then measured over the
-// window. Input mistakes come back as *bench.InputError.
+// window; or, with --capacity, a search per transport (capacity.go).
+// Input mistakes come back as *bench.InputError.
 func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
@@ -59,12 +60,16 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 		}
 		o.ServerBinary = bin
 	}
+	remote := base != nil && !target.IsLoopback(base.Host)
+	if sc.Capacity {
+		sc = capacityScenario(sc)
+		return capacity(ctx, sc, base, o.ServerBinary, &bench.Results{Scenario: sc, Environment: environment(where, remote)}, o)
+	}
 	points := sc.Points()
 	if err := checkOpenFiles(points); err != nil {
 		return nil, err
 	}
 
-	remote := base != nil && !target.IsLoopback(base.Host)
 	res := &bench.Results{Scenario: sc, Environment: environment(where, remote)}
 	prog := progress.New(o.Progress, plannedLength(points))
 	defer prog.Finish()

@@ -29,6 +29,7 @@ type transportRun struct {
 	server  *target.Server // the server under test, once started
 	child   *child.Server  // nil for a target
 	clients *client.Group
+	got     delivery // what the clients received of the window's versions, once evaluated
 }
 
 // run starts the server and the clients, measures the window and returns
@@ -184,6 +185,7 @@ func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.Transpor
 	retained, _ := r.server.UpdatesAfter(ctx, v0)
 	fillTable(vt, tracks, retained)
 	d := evaluate(tracks, vt)
+	r.got = d
 	if d.clockSkew > 0 {
 		r.prog.Note("%s: %d latency samples were negative (server clock ahead of ours) and count as 0", r.transport, d.clockSkew)
 	}

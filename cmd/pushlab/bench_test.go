@@ -26,6 +26,11 @@ func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
 		{"bad sweep", []string{"--sweep", "clients"}, "sweep"},
 		{"bad duration", []string{"--duration", "forever"}, "duration"},
 		{"stray argument", []string{"now"}, "unexpected argument"},
+		{"no latency bound", []string{"--capacity", "--mal", "0"}, "mal"},
+		{"quantile above 1", []string{"--capacity", "--quantile", "1.5"}, "quantile"},
+		{"capacity with a sweep", []string{"--capacity", "--sweep", "rate=1,2"}, "sweep"},
+		{"bound without capacity", []string{"--mal", "1s"}, "only with --capacity"},
+		{"unknown poll schedule", []string{"--poll-schedule", "whenever"}, "fixed or cache"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
