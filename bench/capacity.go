@@ -29,6 +29,13 @@ const (
 	LimitedByMaxClients = "max-clients"
 )
 
+// Whose work saturated the machine at a capacity step.
+const (
+	SaturatedByHarness = "harness"
+	SaturatedByServer  = "server"
+	SaturatedByOthers  = "other work"
+)
+
 // CapacityStep is one short measured run of the search.
 type CapacityStep struct {
 	Clients int `json:"clients"`
@@ -42,10 +49,12 @@ type CapacityStep struct {
 	Seconds    float64 `json:"duration_s"` // measured window
 	ServerCPU  float64 `json:"server_cpu_s"`
 	HarnessCPU float64 `json:"harness_cpu_s"`
+	MachineCPU float64 `json:"machine_cpu_s,omitempty"` // every process on the machine, ours and others'
 	Missed     int64   `json:"missed,omitempty"`
 	Errors     int64   `json:"errors,omitempty"`
 	// Saturated says the machine's cores were busy at this step, and with
-	// whose work: "harness" when the harness used more than the server.
+	// whose work most: SaturatedByHarness, SaturatedByServer or
+	// SaturatedByOthers.
 	Saturated string `json:"saturated,omitempty"`
 	Failed    string `json:"failed,omitempty"` // the step could not be measured, and why
 }

@@ -187,6 +187,9 @@ func (sc Scenario) Command() string {
 	def := DefaultScenario()
 	args := []string{"pushlab", "bench"}
 	for _, p := range params {
+		if p.name == "clients" && sc.Capacity {
+			continue // the search chooses the counts
+		}
 		f := p.field(&sc)
 		v := f.String()
 		switch b, isSwitch := f.(interface{ IsBoolFlag() bool }); {

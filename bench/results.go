@@ -94,6 +94,10 @@ type TransportResult struct {
 	ServerBytesOut int64   `json:"server_bytes_out,omitempty"` // from /api/stats, to check against bytes_down
 	HarnessCPU     float64 `json:"harness_cpu_s,omitempty"`
 	HarnessRSS     int64   `json:"harness_rss_bytes,omitempty"`
+	// MachineCPU is what every process on the machine spent over the
+	// window (CPU seconds, all cores): beyond the server's and the
+	// harness's, the other work that shared the machine.
+	MachineCPU float64 `json:"machine_cpu_s,omitempty"`
 
 	// Capacity is what a --capacity search found (capacity.go); nil for
 	// an ordinary run.

@@ -185,7 +185,7 @@ func (c *capacitySearch) result(t string, steps []measuredStep, good, bad *measu
 func (c *capacitySearch) failure(t string, bad *measuredStep) (limitedBy, reason string) {
 	q := 100 * float64(c.sc.Quantile)
 	switch {
-	case bad.Saturated == bench.LimitedByHarness:
+	case bad.Saturated == bench.SaturatedByHarness:
 		return bench.LimitedByHarness, fmt.Sprintf("at %d clients the machine's %d cores were saturated and the harness used more of them than the server (%.2f against %.2f cores): "+
 			"the clients, not the server, set this limit", bad.Clients, runtime.NumCPU(), bad.HarnessCPU/bad.Seconds, bad.ServerCPU/bad.Seconds)
 	case bad.Failed != "":
@@ -197,6 +197,10 @@ func (c *capacitySearch) failure(t string, bad *measuredStep) (limitedBy, reason
 	}
 	if bad.Errors > 0 {
 		reason += fmt.Sprintf(", with %d client errors", bad.Errors)
+	}
+	if bad.Saturated == bench.SaturatedByOthers {
+		reason += fmt.Sprintf("; the machine's %d cores were saturated, mostly by other work than this run's (%.2f cores besides the server's %.2f and the harness's %.2f), so on a quiet machine the capacity is likely higher",
+			runtime.NumCPU(), (bad.MachineCPU-bad.ServerCPU-bad.HarnessCPU)/bad.Seconds, bad.ServerCPU/bad.Seconds, bad.HarnessCPU/bad.Seconds)
 	}
 	if c.unmeetable(t) {
 		reason += fmt.Sprintf(": a short poll every %s finds an update only at its next poll, up to a whole interval after it was published, so %g%% within %s is out of reach at any count",
@@ -236,15 +240,10 @@ func (c *capacitySearch) step(ctx context.Context, t string, n int) (measuredSte
 		return s, nil
 	}
 	s.row = row
-	s.ServerCPU, s.HarnessCPU, s.Missed, s.Errors = row.ServerCPU, row.HarnessCPU, row.Missed, row.Errors
+	s.ServerCPU, s.HarnessCPU, s.MachineCPU, s.Missed, s.Errors = row.ServerCPU, row.HarnessCPU, row.MachineCPU, row.Missed, row.Errors
 	s.Within, s.AtQuantile = judge(r.got, c.sc.MAL.D(), float64(c.sc.Quantile))
 	s.Met = s.Within >= float64(c.sc.Quantile) && s.Errors == 0
-	if busy := (s.ServerCPU + s.HarnessCPU) / s.Seconds; busy >= saturatedShare*float64(runtime.NumCPU()) {
-		s.Saturated = "server"
-		if s.HarnessCPU > s.ServerCPU {
-			s.Saturated = bench.LimitedByHarness
-		}
-	}
+	s.Saturated = saturation(s.CapacityStep, runtime.NumCPU())
 	verdict := "meets"
 	if !s.Met {
 		verdict = "misses"
@@ -252,6 +251,25 @@ func (c *capacitySearch) step(ctx context.Context, t string, n int) (measuredSte
 	c.prog.Note("%s at %d clients: %.1f%% within %s (p%g %s): %s the bound", t, n, 100*s.Within, c.sc.MAL,
 		100*float64(c.sc.Quantile), time.Duration(s.AtQuantile)*time.Microsecond, verdict)
 	return s, nil
+}
+
+// saturation says whose work saturated the machine at a step, "" when its
+// cores were not saturated: the harness's, the server's, or other work
+// sharing the machine, whichever used most. The machine's own count covers
+// everyone; without it the server and harness are all that is known.
+func saturation(s bench.CapacityStep, cores int) string {
+	busy := max(s.MachineCPU, s.ServerCPU+s.HarnessCPU)
+	if s.Seconds <= 0 || busy/s.Seconds < saturatedShare*float64(cores) {
+		return ""
+	}
+	others := busy - s.ServerCPU - s.HarnessCPU
+	switch {
+	case others > s.ServerCPU && others > s.HarnessCPU:
+		return bench.SaturatedByOthers
+	case s.HarnessCPU > s.ServerCPU:
+		return bench.SaturatedByHarness
+	}
+	return bench.SaturatedByServer
 }
 
 // judge is the share of the window's (update, client) pairs seen within

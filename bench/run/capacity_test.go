@@ -131,3 +131,23 @@ func TestJudgeCountsMissedUpdatesAsLate(t *testing.T) {
 		t.Errorf("p95 with 10%% missed: %d, want 0 (beyond any latency)", p)
 	}
 }
+
+// Whose work saturated the machine at a step: nobody's below 85% of the
+// cores; above, whoever used most of them.
+func TestSaturationNamesWhoseWorkFilledTheCores(t *testing.T) {
+	for _, c := range []struct {
+		server, harness, machine float64 // CPU seconds over a 1 s window
+		want                     string
+	}{
+		{0.5, 0.5, 1.0, ""},
+		{0.7, 1.0, 1.8, bench.SaturatedByHarness},
+		{1.0, 0.7, 1.9, bench.SaturatedByServer},
+		{0.3, 0.4, 1.9, bench.SaturatedByOthers},
+		{1.0, 0.8, 0, bench.SaturatedByServer}, // the machine's count unknown
+	} {
+		s := bench.CapacityStep{Seconds: 1, ServerCPU: c.server, HarnessCPU: c.harness, MachineCPU: c.machine}
+		if got := saturation(s, 2); got != c.want {
+			t.Errorf("server %.1f, harness %.1f, machine %.1f of 2 cores: %q, want %q", c.server, c.harness, c.machine, got, c.want)
+		}
+	}
+}

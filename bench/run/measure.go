@@ -17,8 +17,10 @@ type mark struct {
 	stats   target.Stats // the server's
 	server  proc.Sample
 	harness proc.Sample
+	machine float64 // CPU seconds every process on the machine has spent (proc.MachineBusy)
 
-	serverKnown bool // the server's process figures were read (a child's /proc, or a target's /metrics)
+	serverKnown  bool // the server's process figures were read (a child's /proc, or a target's /metrics)
+	machineKnown bool
 }
 
 // measured is the window: its two edges and the peaks sampled in between.
@@ -84,6 +86,7 @@ func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 		m.server, m.serverKnown = proc.Sample{CPU: sm.CPU, RSS: sm.RSS}, true
 	}
 	m.harness = proc.Self()
+	m.machine, m.machineKnown = proc.MachineBusy()
 	return m, nil
 }
 

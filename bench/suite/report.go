@@ -27,8 +27,9 @@ type Options struct {
 }
 
 // Report runs the suite (or reads saved results, with From) and writes
-// OutDir/report.md with its charts in OutDir/report/. It returns the files
-// it wrote, report.md first. A mistake in what was asked for, or in saved
+// OutDir/report.md with its charts in OutDir/report/, and
+// OutDir/literature.md beside it. It returns the files it wrote, report.md
+// first. A mistake in what was asked for, or in saved
 // results, is a *bench.InputError.
 func Report(ctx context.Context, o Options) ([]string, error) {
 	figDir := filepath.Join(o.OutDir, "report")
@@ -56,8 +57,7 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return nil, err
 	}
-	var md bytes.Buffer
-	files, err := report.Write(&md, report.Input{
+	in := report.Input{
 		Machine:   o.Machine,
 		Generated: time.Now().UTC().Format(time.RFC3339),
 		Command:   o.Command,
@@ -66,15 +66,23 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 		Runs:      runs,
 		FigDir:    figDir,
 		FigLink:   "report",
-	})
+	}
+	var md, lit bytes.Buffer
+	files, err := report.Write(&md, in)
+	if err == nil {
+		err = report.WriteLiterature(&lit, in)
+	}
 	if err != nil {
 		return nil, bench.InputErrorf("%v", err) // the results hold what cannot be drawn
 	}
 	mdPath := filepath.Join(o.OutDir, "report.md")
-	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
-		return nil, err
+	litPath := filepath.Join(o.OutDir, "literature.md")
+	for path, b := range map[string][]byte{mdPath: md.Bytes(), litPath: lit.Bytes()} {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return nil, err
+		}
 	}
-	return append([]string{mdPath}, files...), nil
+	return append([]string{mdPath, litPath}, files...), nil
 }
 
 // Run runs the suite in order and saves each run's results under
@@ -132,13 +140,21 @@ func Load(list, outDir string) ([]report.Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := r.SweepName()
-		if name == "" {
-			name = "default"
-		}
-		runs = append(runs, newRun(name, p, outDir, r))
+		runs = append(runs, newRun(runName(r), p, outDir, r))
 	}
 	return runs, nil
+}
+
+// runName is what saved results are called in the report: the scenario's
+// name (the suite names each run), else what they sweep.
+func runName(r *bench.Results) string {
+	if n := r.Scenario.Name; n != "" && n != "custom" {
+		return n
+	}
+	if n := r.SweepName(); n != "" {
+		return n
+	}
+	return "default"
 }
 
 // newRun is a run as the report shows it, its results file linked from

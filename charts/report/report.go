@@ -35,48 +35,121 @@ type Input struct {
 // Write draws every chart into in.FigDir and writes the markdown to w. It
 // returns the chart files it wrote.
 func Write(w io.Writer, in Input) ([]string, error) {
-	var (
-		files []string
-		base  *Run
-		sweep = map[string]*Run{}
-	)
-	for i := range in.Runs {
-		r := &in.Runs[i]
-		if name := r.Results.SweepName(); name != "" {
-			sweep[name] = r
-		} else if base == nil {
-			base = r
-		}
-	}
+	var files []string
+	rs := sortRuns(in.Runs)
 	b := bufio.NewWriter(w)
 	m := &md{w: b, in: in}
 	m.header()
-	if base != nil {
-		fs, err := m.comparison(base)
+	if rs.rate != nil {
+		m.headline(rs.rate, rs.variants[rs.rate])
+	}
+	m.verdict(rs)
+	if rs.base != nil {
+		fs, err := m.comparison(rs.base)
 		if err != nil {
-			return files, base.wrap(err)
+			return files, rs.base.wrap(err)
 		}
 		files = append(files, fs...)
-		m.overhead(base.Results)
+		m.overhead(rs.base.Results)
 	}
-	for _, s := range []struct{ name, title string }{
-		{"clients", "Clients sweep"},
-		{"interval", "Short-poll interval sweep"},
-		{"rtt", "Round-trip-time sweep"},
-	} {
-		if r := sweep[s.name]; r != nil {
-			fs, err := m.sweep(s.title, r)
-			if err != nil {
-				return files, r.wrap(err)
-			}
-			files = append(files, fs...)
+	for _, r := range rs.sweeps {
+		fs, err := m.sweep(rs.title(r), r, rs.variants[r])
+		if err != nil {
+			return files, r.wrap(err)
 		}
+		files = append(files, fs...)
 	}
+	if len(rs.capacity) > 0 {
+		fs, err := m.capacity(rs.capacity)
+		if err != nil {
+			return files, err
+		}
+		files = append(files, fs...)
+	}
+	m.printf("## The classic studies replayed\n\n")
+	m.printf("[literature.md](literature.md) sets three studies that everyone quotes beside these runs: their setting, their claim, the command that reproduces the setting here, what the lab measured and whether the claim holds today.\n\n")
 	m.caveats()
 	if m.err != nil {
 		return files, m.err
 	}
 	return files, b.Flush()
+}
+
+// runs are the report's runs by the part they play.
+type runs struct {
+	base     *Run   // the default comparison: the first run without a sweep
+	sweeps   []*Run // in the order given, variants and capacity searches apart
+	rate     *Run   // the update-rate sweep, if there is one
+	variants map[*Run][]*Run
+	capacity []*Run // --capacity searches, in the order given
+}
+
+// sortRuns sorts the runs by the part they play: a --capacity search; a
+// variant of a sweep (cache-timed short polling), drawn beside the sweep
+// of the same parameter and values; a sweep; the default comparison.
+func sortRuns(in []Run) runs {
+	rs := runs{variants: map[*Run][]*Run{}}
+	var variants []*Run
+	for i := range in {
+		r := &in[i]
+		switch res := r.Results; {
+		case bool(res.Scenario.Capacity):
+			rs.capacity = append(rs.capacity, r)
+		case charts.VariantOf(res) != "" && res.SweepName() != "":
+			variants = append(variants, r)
+		case res.SweepName() != "":
+			rs.sweeps = append(rs.sweeps, r)
+			if res.SweepName() == "rate" && rs.rate == nil {
+				rs.rate = r
+			}
+		case rs.base == nil:
+			rs.base = r
+		}
+	}
+	for _, v := range variants {
+		if s := rs.sweepLike(v); s != nil {
+			rs.variants[s] = append(rs.variants[s], v)
+		} else {
+			rs.sweeps = append(rs.sweeps, v) // nothing to stand beside: a sweep of its own
+		}
+	}
+	return rs
+}
+
+// sweepLike finds the sweep a variant run stands beside: the same swept
+// parameter and values.
+func (rs runs) sweepLike(v *Run) *Run {
+	for _, s := range rs.sweeps {
+		if s.Results.Scenario.Sweep.String() == v.Results.Scenario.Sweep.String() {
+			return s
+		}
+	}
+	return nil
+}
+
+// sweepTitles are the sections' titles by swept parameter.
+var sweepTitles = map[string]string{
+	"clients":  "Clients sweep",
+	"interval": "Short-poll interval sweep",
+	"rtt":      "Round-trip-time sweep",
+	"rate":     "Update-rate sweep",
+}
+
+// title is a sweep's section title; when two runs sweep the same
+// parameter, each says its update rate and poll interval.
+func (rs runs) title(r *Run) string {
+	name := r.Results.SweepName()
+	t, ok := sweepTitles[name]
+	if !ok {
+		t = "Sweep of " + name
+	}
+	for _, o := range rs.sweeps {
+		if o != r && o.Results.SweepName() == name {
+			sc := r.Results.Scenario
+			return fmt.Sprintf("%s at %g updates/s, polls every %s", t, sc.Rate, sc.Interval)
+		}
+	}
+	return t
 }
 
 // wrap names the run's results file in an error about its data.
