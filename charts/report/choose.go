@@ -256,4 +256,3 @@ func fewestTicks(rate *Run, variants []*Run) int {
 	}
 	return least
 }
-
