@@ -20,7 +20,9 @@ type CapacityPoint struct {
 	Transport string
 	MAL       float64 // seconds
 	Clients   int
-	Bounded   bool // the search stopped at --max-clients or the harness: the capacity is at least this
+	Bounded   bool    // the search stopped at --max-clients or the harness: the capacity is at least this
+	PerCore   float64 // clients per core of server CPU at the capacity (0: not measured)
+	Poll      string  // the short-poll interval of the run
 }
 
 // Capacities gathers, from --capacity runs, each transport's capacity at
@@ -35,7 +37,7 @@ func Capacities(runs []*bench.Results) []CapacityPoint {
 		for _, t := range r.Points[0].InTableOrder() {
 			if c := t.Capacity; c != nil {
 				out = append(out, CapacityPoint{Transport: t.Transport, MAL: c.MAL.D().Seconds(), Clients: c.Clients,
-					Bounded: c.LimitedBy != bench.LimitedByMAL})
+					Bounded: c.LimitedBy != bench.LimitedByMAL, PerCore: c.ClientsPerCore(), Poll: r.Scenario.Interval.String()})
 			}
 		}
 	}

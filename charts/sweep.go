@@ -251,6 +251,14 @@ func sweepChart(r *bench.Results, s sweepSpec, variants ...*bench.Results) (*Fig
 	keyed := map[string]bool{}
 	for _, l := range lines {
 		if len(l.xys) == 0 {
+			// Every value was 0, which a log axis cannot show: the legend
+			// still names the line, and says why it is missing.
+			if !keyed[l.style] {
+				keyed[l.style] = true
+				solid, _ := plotter.NewLine(plotter.XYs{})
+				solid.LineStyle = lineStyle(l.style, false)
+				f.addKey(styleOf(l.style).Label+" (0: off the log axis)", solid)
+			}
 			continue
 		}
 		ln, sc, err := plotter.NewLinePoints(l.xys)

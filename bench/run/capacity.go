@@ -193,7 +193,7 @@ func (c *capacitySearch) failure(t string, bad *measuredStep) (limitedBy, reason
 	}
 	reason = fmt.Sprintf("at %d clients %.1f%% of updates arrived within %s, short of %g%%", bad.Clients, 100*bad.Within, c.sc.MAL, q)
 	if bad.AtQuantile > 0 {
-		reason += fmt.Sprintf(" (p%g %s)", q, time.Duration(bad.AtQuantile)*time.Microsecond)
+		reason += fmt.Sprintf(" (p%g %s)", q, (time.Duration(bad.AtQuantile) * time.Microsecond).Round(time.Millisecond))
 	}
 	if bad.Errors > 0 {
 		reason += fmt.Sprintf(", with %d client errors", bad.Errors)
@@ -249,7 +249,7 @@ func (c *capacitySearch) step(ctx context.Context, t string, n int) (measuredSte
 		verdict = "misses"
 	}
 	c.prog.Note("%s at %d clients: %.1f%% within %s (p%g %s): %s the bound", t, n, 100*s.Within, c.sc.MAL,
-		100*float64(c.sc.Quantile), time.Duration(s.AtQuantile)*time.Microsecond, verdict)
+		100*float64(c.sc.Quantile), (time.Duration(s.AtQuantile) * time.Microsecond).Round(time.Millisecond), verdict)
 	return s, nil
 }
 

@@ -113,13 +113,17 @@ func (m *md) verdict(rs runs) {
 	m.printf(".\n\n")
 
 	m.printf("### By bytes on the wire\n\nBytes per client per second, both directions, headers and framing included.\n\n")
-	m.table(opts, verdict.Bytes)
+	if m.table(opts, verdict.Bytes) {
+		m.inWords(opts, verdict.Bytes)
+	}
 	m.printf("### By server CPU\n\nThe server's CPU time per client per second of window (µs of CPU each second, per client).")
 	if least := fewestTicks(rs.rate, variants); least > 0 && least < minCPUTicks {
 		m.printf(" The server's CPU is read from /proc in 10 ms ticks, and at the slowest rates a whole window cost as few as %d of them: a choice between figures within a few ticks of each other there is noise, and the crossings and standings below leave out figures of fewer than %d ticks.", least, minCPUTicks)
 	}
 	m.printf("\n\n")
-	m.table(opts, verdict.CPU)
+	if m.table(opts, verdict.CPU) {
+		m.inWords(opts, verdict.CPU)
+	}
 
 	m.printf("### Where the lines cross\n\n")
 	m.crossovers(opts, ticks)
@@ -142,8 +146,9 @@ func (m *md) link(r *Run) string {
 	return fmt.Sprintf("[%s](%s)", path.Base(path.Dir(r.Data))+"/"+path.Base(r.Data), r.Data)
 }
 
-// table writes the verdict's table for a cost, or says why there is none.
-func (m *md) table(opts []verdict.Option, c verdict.Cost) {
+// table writes the verdict's table for a cost, or says why there is none,
+// and reports whether it wrote one.
+func (m *md) table(opts []verdict.Option, c verdict.Cost) bool {
 	known := 0
 	for _, o := range opts {
 		if c.Known(o) {
@@ -152,12 +157,25 @@ func (m *md) table(opts []verdict.Option, c verdict.Cost) {
 	}
 	if known == 0 {
 		m.printf("*Not measured in these results.*\n\n")
-		return
+		return false
 	}
 	if m.err == nil {
 		m.err = verdict.Table(m.w, opts, c)
 	}
 	m.printf("\n")
+	return true
+}
+
+// inWords writes the table's choices as sentences, folded away: one per
+// rate and need.
+func (m *md) inWords(opts []verdict.Option, c verdict.Cost) {
+	m.printf("<details><summary>The same, in words</summary>\n\n")
+	for _, r := range verdict.Rates(opts) {
+		for _, n := range verdict.Needs {
+			m.printf("- %s\n", verdict.Choose(opts, r, n, c).Sentence(c))
+		}
+	}
+	m.printf("\n</details>\n\n")
 }
 
 // crossovers writes one sentence for each pair of options whose cost lines
@@ -206,7 +224,7 @@ func (m *md) crossovers(opts []verdict.Option, ticks cpuTicks) {
 			}
 		}
 		if !any {
-			m.printf("- By %s, no two cost lines cross between %s and %s updates/s.\n", c.Name, sig3(rates[0]), sig3(rates[len(rates)-1]))
+			m.printf("- By %s, no two cost lines cross between %s and %s.\n", c.Name, perSecond(rates[0]), perSecond(rates[len(rates)-1]))
 		}
 	}
 	m.printf("\nEach crossing is interpolated on log-log axes between the two measured rates around it; the figures quoted are those measured at the rate below it. A polling transport whose line never crosses WebSocket's is compared with it at the ends of the range instead.\n\n")

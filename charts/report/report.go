@@ -2,6 +2,8 @@ package report
 
 import (
 	"bufio"
+	"cmp"
+	"slices"
 	"fmt"
 	"io"
 	"path"
@@ -106,6 +108,9 @@ func sortRuns(in []Run) runs {
 			rs.base = r
 		}
 	}
+	slices.SortStableFunc(rs.capacity, func(a, b *Run) int {
+		return cmp.Compare(a.Results.Scenario.MAL, b.Results.Scenario.MAL)
+	})
 	for _, v := range variants {
 		if s := rs.sweepLike(v); s != nil {
 			rs.variants[s] = append(rs.variants[s], v)
@@ -146,10 +151,18 @@ func (rs runs) title(r *Run) string {
 	for _, o := range rs.sweeps {
 		if o != r && o.Results.SweepName() == name {
 			sc := r.Results.Scenario
-			return fmt.Sprintf("%s at %g updates/s, polls every %s", t, sc.Rate, sc.Interval)
+			return fmt.Sprintf("%s at %s, polls every %s", t, perSecond(float64(sc.Rate)), sc.Interval)
 		}
 	}
 	return t
+}
+
+// perSecond writes an update rate with its unit: "1 update/s", "0.1 updates/s".
+func perSecond(r float64) string {
+	if r == 1 {
+		return "1 update/s"
+	}
+	return fmt.Sprintf("%g updates/s", r)
 }
 
 // wrap names the run's results file in an error about its data.
@@ -163,9 +176,10 @@ func (r *Run) wrap(err error) error {
 
 // md accumulates the markdown; the first write error sticks.
 type md struct {
-	w   io.Writer
-	in  Input
-	err error
+	w     io.Writer
+	in    Input
+	err   error
+	drawn map[string]bool // chart file names written so far
 }
 
 func (m *md) printf(format string, a ...any) {
@@ -206,8 +220,18 @@ func (m *md) header() {
 	m.printf("the charts of one results file: `pushlab chart --in RESULTS.json --out DIR`.\n\n")
 }
 
-// figure writes a chart's files and its markdown image line.
+// figure writes a chart's files and its markdown image line. A second
+// chart of the same name (two runs sweeping the same parameter) is saved
+// as NAME-2, and so on, rather than over the first.
 func (m *md) figure(f *charts.Figure) ([]string, error) {
+	if m.drawn == nil {
+		m.drawn = map[string]bool{}
+	}
+	name := f.Name
+	for n := 2; m.drawn[f.Name]; n++ {
+		f.Name = fmt.Sprintf("%s-%d", name, n)
+	}
+	m.drawn[f.Name] = true
 	files, err := f.Save(m.in.FigDir)
 	if err != nil {
 		return files, err

@@ -58,12 +58,13 @@ func (m *md) sweep(title string, run *Run, variants []*Run) ([]string, error) {
 	}
 	var files []string
 	for _, f := range figs {
+		chart := f.Name
 		fs, err := m.figure(f)
 		files = append(files, fs...)
 		if err != nil {
 			return files, err
 		}
-		m.printf("%s\n\n", readSweep(f.Name, r, vr...))
+		m.printf("%s\n\n", readSweep(chart, r, vr...))
 	}
 	return files, nil
 }
