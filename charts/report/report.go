@@ -3,10 +3,10 @@ package report
 import (
 	"bufio"
 	"cmp"
-	"slices"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
