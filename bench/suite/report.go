@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -142,6 +143,24 @@ func Load(list, outDir string) ([]report.Run, error) {
 		}
 		runs = append(runs, newRun(runName(r), p, outDir, r))
 	}
+	// In the suite's order, as a run of the suite writes them: a directory
+	// lists its runs alphabetically, and the report's order (and which of
+	// two sweeps of one parameter draws its charts under the plain names)
+	// must not depend on how the results were found.
+	order := map[string]int{}
+	for i, e := range Entries() {
+		order[e.Name] = i + 1
+	}
+	slices.SortStableFunc(runs, func(a, b report.Run) int {
+		ia, ib := order[a.Name], order[b.Name]
+		if ia == 0 {
+			ia = len(order) + 1
+		}
+		if ib == 0 {
+			ib = len(order) + 1
+		}
+		return ia - ib
+	})
 	return runs, nil
 }
 

@@ -15,7 +15,8 @@ import (
 
 // runReport is `pushlab report`: run the fixed suite (or read saved
 // results with --from) and write DIR/report.md with its charts in
-// DIR/report/ and the raw results in DIR/report/data/.
+// DIR/report/ and the raw results in DIR/report/data/, and
+// DIR/literature.md beside it.
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -26,8 +27,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab report [--out-dir docs] [--from results.json,...]")
-		fmt.Fprintln(stderr, "Runs the fixed bench suite (default comparison, clients, short-poll interval and RTT sweeps; about 3 minutes)")
-		fmt.Fprintln(stderr, "and writes DIR/report.md with charts in DIR/report/. With --from it only renders saved results.")
+		fmt.Fprintln(stderr, "Runs the fixed bench suite (default comparison; clients, interval, RTT and update-rate sweeps; cache-timed polling;")
+		fmt.Fprintln(stderr, "capacity under five latency bounds; about 15 minutes on a 2-core machine) and writes DIR/report.md with charts")
+		fmt.Fprintln(stderr, "in DIR/report/ and DIR/literature.md. With --from it only renders saved results.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args, stderr); !ok {
