@@ -44,8 +44,8 @@ func holds(measured, claimed float64) string {
 	return "does not hold"
 }
 
-// at finds transport t at the point of r labelled l.
-func at(r *Run, l, t string) (bench.TransportResult, float64, bool) {
+// transportAt finds transport t at the point of r labelled l.
+func transportAt(r *Run, l, t string) (bench.TransportResult, float64, bool) {
 	i := pointAt(r.Results, l)
 	if i < 0 {
 		return bench.TransportResult{}, 0, false
@@ -101,8 +101,8 @@ func (m *md) lubbers(rs runs) {
 	m.printf("| header traffic, polling : WebSocket | 435:1 (500:1 quoted) | %s | the two rows above |\n", ratio(hdr, ws.FrameOverheadBytes))
 	var wholeRatio float64
 	if rs.rate != nil {
-		if s, secs, ok := at(rs.rate, "rate=1", transport.Short); ok {
-			if w, wsecs, ok := at(rs.rate, "rate=1", transport.WS); ok && w.BytesPerClientSecond(wsecs) > 0 {
+		if s, secs, ok := transportAt(rs.rate, "rate=1", transport.Short); ok {
+			if w, wsecs, ok := transportAt(rs.rate, "rate=1", transport.WS); ok && w.BytesPerClientSecond(wsecs) > 0 {
 				wholeRatio = s.BytesPerClientSecond(secs) / w.BytesPerClientSecond(wsecs)
 				m.printf("| all traffic at 1 update/s, polling once a second : WebSocket (B/s per client) | not given | %s (%s against %s) | %s at rate=1 |\n",
 					ratio(s.BytesPerClientSecond(secs), w.BytesPerClientSecond(wsecs)), sig3(s.BytesPerClientSecond(secs)), sig3(w.BytesPerClientSecond(wsecs)), rs.rate.Data)
@@ -156,9 +156,9 @@ func (m *md) latencyAtRTT(rs runs, rtt time.Duration) string {
 		return ""
 	}
 	l := res.PointLabel(best)
-	ws, _, okW := at(r, l, transport.WS)
-	long, _, okL := at(r, l, transport.Long)
-	short, _, okS := at(r, l, transport.Short)
+	ws, _, okW := transportAt(r, l, transport.WS)
+	long, _, okL := transportAt(r, l, transport.Long)
+	short, _, okS := transportAt(r, l, transport.Short)
 	if !okW || ws.Latency.P50 <= 0 {
 		return ""
 	}
