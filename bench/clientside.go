@@ -42,8 +42,9 @@ func (sc Scenario) ClientProfile() ProfileName {
 	return sc.Profile
 }
 
-// Switch is an on/off parameter: --tls, --http1, --compress. As a flag it
-// needs no value.
+// Switch is an on/off parameter: --tls, --http1, --compress, --capacity.
+// As a flag it needs no value; a reproducing command line writes it alone
+// when on and leaves it out when off.
 type Switch bool
 
 // Set reads a boolean as the flag package does ("true", "1", ...).

@@ -67,6 +67,8 @@ var params = []param{
 	axis("rate", "server generator ticks per second, `HZ` (child server only)", func(sc *Scenario) *Rate { return &sc.Rate }).written(),
 	axis("payload", "`BYTES` of data in each tick (child server only)", func(sc *Scenario) *Bytes { return &sc.Payload }).written(),
 	axis("interval", "short-poll interval (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.Interval }).written(),
+	field("poll-schedule", "when short polls ask: `fixed` (every --interval) or cache (when the last answer's Cache-Control/Expires say the next update is due)",
+		func(sc *Scenario) *PollSchedule { return &sc.PollSchedule }),
 	axis("wait", "long-poll wait, a `DURATION` of at most 60s", func(sc *Scenario) *Duration { return &sc.Wait }).written(),
 	axis("chat-rate", "chat messages per second per client (`HZ`), each over the client's own transport",
 		func(sc *Scenario) *Rate { return &sc.ChatRate }).written(),
@@ -96,6 +98,13 @@ var params = []param{
 		func(sc *Scenario) *Switch { return (*Switch)(&sc.Compress) }),
 	field("repeat", "run every sweep point `N` times, rotating the transports' order; figures are the medians",
 		func(sc *Scenario) *Count { return &sc.Repeat }).since(),
+	field("capacity", "find per transport the most clients whose updates arrive within --mal: a bounded search, each step a short run",
+		func(sc *Scenario) *Switch { return &sc.Capacity }),
+	field("mal", "with --capacity: the maximum acceptable latency, a `DURATION` (default 1s)", func(sc *Scenario) *Duration { return &sc.MAL }),
+	field("quantile", "with --capacity: the share of updates that must arrive within --mal, a `FRACTION` (default 0.95)",
+		func(sc *Scenario) *Fraction { return &sc.Quantile }),
+	field("max-clients", "with --capacity: the most clients tried per transport, `N` (default 10000)",
+		func(sc *Scenario) *Count { return &sc.MaxClients }),
 	field("sweep", "`NAME=V1,V2,...`: run once per value of clients, rate, payload, interval, wait, chat-rate, instances, rtt, jitter or bandwidth",
 		func(sc *Scenario) *Sweep { return &sc.Sweep }),
 }
@@ -159,19 +168,39 @@ func ParseArgs(args ...string) (Scenario, error) {
 // or built-in (else the default scenario) with every flag given on the
 // command line over it. It is not yet validated.
 func (f *Flags) Scenario() (Scenario, error) {
-	if f.file == "" {
-		return f.flagged, nil
-	}
-	sc, err := LoadScenario(f.file)
-	if err != nil {
-		return Scenario{}, err
-	}
-	f.fs.Visit(func(fl *flag.Flag) {
-		if p, ok := paramNamed(fl.Name); ok {
-			p.assign(&sc, p.field(&f.flagged))
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	sc := f.flagged
+	if f.file != "" {
+		var err error
+		if sc, err = LoadScenario(f.file); err != nil {
+			return Scenario{}, err
 		}
-	})
+		for name := range given {
+			if p, ok := paramNamed(name); ok {
+				p.assign(&sc, p.field(&f.flagged))
+			}
+		}
+	}
+	sc.capacityDefaults(given)
 	return sc, nil
+}
+
+// capacityDefaults fills in the bounds --capacity was not given: a bound
+// given as 0 stays 0, for Validate to refuse.
+func (sc *Scenario) capacityDefaults(given map[string]bool) {
+	if !sc.Capacity {
+		return
+	}
+	if sc.MAL == 0 && !given["mal"] {
+		sc.MAL = DefaultMAL
+	}
+	if sc.Quantile == 0 && !given["quantile"] {
+		sc.Quantile = DefaultQuantile
+	}
+	if sc.MaxClients == 0 && !given["max-clients"] {
+		sc.MaxClients = DefaultMaxClients
+	}
 }
 
 // Command is the `pushlab bench` command line that runs the scenario on
@@ -181,6 +210,9 @@ func (sc Scenario) Command() string {
 	def := DefaultScenario()
 	args := []string{"pushlab", "bench"}
 	for _, p := range params {
+		if p.name == "clients" && sc.Capacity {
+			continue // the search chooses the counts
+		}
 		f := p.field(&sc)
 		v := f.String()
 		switch {
@@ -189,6 +221,7 @@ func (sc Scenario) Command() string {
 			if v == "true" {
 				args = append(args, "--"+p.name)
 			}
+		case v == "": // nothing given: a default, or a field older results lack
 		case p.always || v != p.field(&def).String():
 			args = append(args, "--"+p.name, v)
 		}

@@ -114,6 +114,14 @@ type TransportResult struct {
 	// figure's range over them (repeat.go).
 	Runs   []TransportResult     `json:"runs,omitempty"`
 	Spread map[string][2]float64 `json:"spread,omitempty"`
+	// MachineCPU is what every process on the machine spent over the
+	// window (CPU seconds, all cores): beyond the server's and the
+	// harness's, the other work that shared the machine.
+	MachineCPU float64 `json:"machine_cpu_s,omitempty"`
+
+	// Capacity is what a --capacity search found (capacity.go); nil for
+	// an ordinary run.
+	Capacity *Capacity `json:"capacity,omitempty"`
 }
 
 // Latency holds percentiles of publish-to-seen latency in microseconds.

@@ -35,6 +35,7 @@ func WriteSummary(w io.Writer, r *Results) {
 				t.RequestsPerSecond(s), 100*t.EmptyShare(), down, up, t.BytesPerUpdate, cpuString(t))
 		}
 		tw.Flush()
+		writeCapacity(w, p)
 		for _, t := range p.Transports {
 			if t.ChatMissed > 0 {
 				fmt.Fprintf(w, "warning: %s lost %d chat updates: events must never be missed\n", t.Transport, t.ChatMissed)
@@ -65,4 +66,38 @@ func cpuString(t TransportResult) string {
 		return "-" // not measured: a target server's process is not ours to read
 	}
 	return fmt.Sprintf("%.2f", t.ServerCPUPerThousand())
+}
+
+// writeCapacity prints what --capacity searches found: per transport the
+// capacity, per core, what stopped it and the steps that found it.
+func writeCapacity(w io.Writer, p Point) {
+	for i, t := range p.Transports {
+		c := t.Capacity
+		if c == nil {
+			continue
+		}
+		if i == 0 {
+			fmt.Fprintf(w, "\ncapacity: most clients with %g%% of updates within %s\n", 100*c.Quantile, c.MAL)
+		}
+		perCore := "-"
+		if pc := c.ClientsPerCore(); pc > 0 {
+			perCore = fmt.Sprintf("%.0f per server core (server at %.2f cores)", pc, c.ServerCores)
+		}
+		fmt.Fprintf(w, "  %s: %d clients, %s, limited by %s: %s\n", t.Transport, c.Clients, perCore, c.LimitedBy, c.Reason)
+		for _, s := range c.Steps {
+			met := "misses"
+			if s.Met {
+				met = "meets"
+			}
+			fmt.Fprintf(w, "    %6d clients: %5.1f%% within, p%g %s, server %.2fs CPU, harness %.2fs CPU: %s", s.Clients, 100*s.Within,
+				100*c.Quantile, latencyString(s.AtQuantile, 1), s.ServerCPU, s.HarnessCPU, met)
+			if s.Saturated != "" {
+				fmt.Fprintf(w, " (machine saturated, mostly %s)", s.Saturated)
+			}
+			if s.Failed != "" {
+				fmt.Fprintf(w, " (failed: %s)", s.Failed)
+			}
+			fmt.Fprintln(w)
+		}
+	}
 }

@@ -55,15 +55,17 @@ func PointCharts(r *bench.Results, i int) (figs []*Figure, skipped []error, err 
 }
 
 // SweepCharts returns the line charts the results' sweep supports (none
-// when the results hold no sweep, or a sweep no chart is drawn for).
-func SweepCharts(r *bench.Results) ([]*Figure, error) {
+// when the results hold no sweep, or a sweep no chart is drawn for), with
+// a line of its own for each transport a variant run of the same sweep
+// changed (cache-timed short polling beside blind).
+func SweepCharts(r *bench.Results, variants ...*bench.Results) ([]*Figure, error) {
 	var figs []*Figure
 	name := r.SweepName()
 	for _, s := range sweepSpecs {
 		if s.sweep != name {
 			continue
 		}
-		f, err := sweepChart(r, s)
+		f, err := sweepChart(r, s, variants...)
 		if err != nil {
 			return nil, err
 		}

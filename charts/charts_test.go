@@ -227,3 +227,72 @@ func TestEachSweepChartNeedsItsSweep(t *testing.T) {
 		}
 	}
 }
+
+// The update-rate sweep's charts draw blind and cache-timed short polling
+// as two lines: cache-timed polling from its own run of the same sweep.
+func TestRateChartsDrawTheCacheTimedVariantBeside(t *testing.T) {
+	r, err := bench.ReadResults("testdata/results-rate.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := bench.ReadResults("testdata/results-rate-cache.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs, err := charts.SweepCharts(r, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range figs {
+		names = append(names, f.Name)
+		checkPNG(t, f)
+		var svg bytes.Buffer
+		if err := f.WriteTo(&svg, "svg"); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"short poll (cache-timed)", "short poll", "WebSocket"} {
+			if !bytes.Contains(svg.Bytes(), []byte(key)) {
+				t.Errorf("%s: no legend entry %q", f.Name, key)
+			}
+		}
+	}
+	want := []string{"bytes-per-update-vs-rate", "bandwidth-per-client-vs-rate", "requests-vs-rate", "empty-vs-rate", "latency-vs-rate"}
+	if !slices.Equal(names, want) {
+		t.Errorf("charts %v, want %v", names, want)
+	}
+	// A variant must sweep what the main run sweeps.
+	other, _ := bench.ReadResults("testdata/results-rtt.json")
+	if _, err := charts.SweepCharts(r, other); err == nil {
+		t.Error("a variant sweeping rtt was drawn on a rate chart")
+	}
+}
+
+// Capacity against the bound, one line per transport, from the capacity
+// runs only.
+func TestCapacityVsMALFromTheCapacityRuns(t *testing.T) {
+	var runs []*bench.Results
+	for _, f := range []string{"testdata/results-capacity-30s.json", "testdata/results.json", "testdata/results-capacity-250ms.json", "testdata/results-capacity-1s.json"} {
+		r, err := bench.ReadResults(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	points := charts.Capacities(runs)
+	if len(points) != 6 || points[0].MAL != 0.25 || points[len(points)-1].MAL != 30 {
+		t.Fatalf("points %+v: want 3 bounds × 2 transports in order of the bound", points)
+	}
+	f, err := charts.CapacityVsMAL(points, charts.CapacityCaption(runs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, f)
+	checkSVG(t, f)
+	if !strings.Contains(f.Caption, "250ms") || !strings.Contains(f.Caption, "95% within the bound") {
+		t.Errorf("caption %q", f.Caption)
+	}
+	if _, err := charts.CapacityVsMAL(nil, ""); err == nil {
+		t.Error("a capacity chart from no capacity runs")
+	}
+}

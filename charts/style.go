@@ -2,6 +2,7 @@ package charts
 
 import (
 	"image/color"
+	"strings"
 
 	"github.com/pushlab/pushlab/transport"
 	"gonum.org/v1/plot"
@@ -54,11 +55,29 @@ var looks = map[string]struct {
 	transport.SSE:   {color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, draw.CrossGlyph{}},
 }
 
-// styleOf returns the style of a transport; a name without a look gets grey
-// so a chart still draws (a test keeps every table entry in looks).
+// variantLooks are the looks of a transport run a different way, keyed
+// "transport/variant" (see Variant): the Okabe–Ito palette's orange and a
+// ring for cache-timed short polling, next to blind polling's vermilion
+// triangle.
+var variantLooks = map[string]struct {
+	color color.RGBA
+	shape draw.GlyphDrawer
+}{
+	transport.Short + "/" + CacheTimed: {color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}, draw.RingGlyph{}},
+}
+
+// styleOf returns the style of a transport, or of a transport's variant
+// when name is "transport/variant"; a name without a look gets grey so a
+// chart still draws (a test keeps every table entry in looks).
 func styleOf(name string) transportStyle {
 	if l, ok := looks[name]; ok {
 		return transportStyle{transport.Label(name), l.color, l.shape}
+	}
+	if t, v, ok := strings.Cut(name, "/"); ok {
+		if l, ok := variantLooks[name]; ok {
+			return transportStyle{VariantLabel(t, v), l.color, l.shape}
+		}
+		name = t
 	}
 	return transportStyle{transport.Label(name), color.RGBA{R: 0x66, G: 0x66, B: 0x66, A: 0xFF}, draw.PlusGlyph{}}
 }

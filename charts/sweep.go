@@ -66,6 +66,45 @@ var sweepSpecs = []sweepSpec{
 		xLabel: "added round-trip time (ms)", yLabel: "publish-to-seen latency (ms)",
 		measures: []measure{p50, p99}, logYWhenSpreads: 100,
 	},
+	// The update-rate sweep: where each transport wins. Costs span
+	// decades, so their axes are log scales (zeros, such as a push
+	// transport's requests inside the window, are left off, not faked).
+	{
+		name: "bytes-per-update-vs-rate", title: "Bytes per update vs update rate", sweep: "rate",
+		xLabel: "updates per second", yLabel: "bytes per update received (B, up + down)",
+		measures:        []measure{{"", func(t bench.TransportResult, _ float64) float64 { return t.BytesPerUpdate }, false}},
+		logYWhenSpreads: 10,
+	},
+	{
+		name: "bandwidth-per-client-vs-rate", title: "Bytes per client per second vs update rate", sweep: "rate",
+		xLabel: "updates per second", yLabel: "bytes per client per second (B/s, up + down)",
+		measures:        []measure{{"", bench.TransportResult.BytesPerClientSecond, false}},
+		logYWhenSpreads: 10,
+	},
+	{
+		name: "requests-vs-rate", title: "HTTP requests per client per second vs update rate", sweep: "rate",
+		xLabel: "updates per second", yLabel: "requests per client per second",
+		measures:        []measure{{"", requestsPerClientSecond, false}},
+		logYWhenSpreads: 10,
+	},
+	{
+		name: "empty-vs-rate", title: "Empty responses vs update rate", sweep: "rate",
+		xLabel: "updates per second", yLabel: "responses that carried no update (%)",
+		measures: []measure{{"", func(t bench.TransportResult, _ float64) float64 { return 100 * t.EmptyShare() }, false}},
+	},
+	{
+		name: "latency-vs-rate", title: "Latency vs update rate", sweep: "rate",
+		xLabel: "updates per second", yLabel: "publish-to-seen latency (ms)",
+		measures: []measure{p50, p99}, logYWhenSpreads: 100,
+	},
+}
+
+// requestsPerClientSecond is each client's HTTP requests per second.
+func requestsPerClientSecond(t bench.TransportResult, seconds float64) float64 {
+	if t.Clients == 0 {
+		return 0
+	}
+	return t.RequestsPerSecond(seconds) / float64(t.Clients)
 }
 
 // BandwidthVsClients draws each transport's wire bandwidth against the
@@ -106,7 +145,9 @@ func spec(name string) sweepSpec {
 	panic("charts: no sweep chart " + name)
 }
 
-func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
+// sweepValues are the swept values of r's points, in axis units; the
+// results must sweep the chart's parameter.
+func sweepValues(r *bench.Results, s sweepSpec) ([]float64, error) {
 	if got := r.SweepName(); got != s.sweep {
 		return nil, fmt.Errorf("chart %s needs a %s sweep, results sweep %q", s.name, s.sweep, got)
 	}
@@ -121,17 +162,31 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 		}
 		xs[i] = x
 	}
+	return xs, nil
+}
 
+// sweepChart draws one line per transport of r (per measure), and one per
+// transport a variant run changes (see Variant), all against the swept
+// parameter.
+//
+// Error bars: when results carry repeated runs of a point (--repeat), the
+// spread of each figure belongs on its point here, one bar per line and
+// point; single runs draw none.
+func sweepChart(r *bench.Results, s sweepSpec, variants ...*bench.Results) (*Figure, error) {
+	xs, err := sweepValues(r, s)
+	if err != nil {
+		return nil, err
+	}
 	type line struct {
-		transport string
-		m         measure
-		xys       plotter.XYs
-		spread    spreadPoints // the range of each point's runs, under --repeat
+		style  string // a transport, or "transport/variant"
+		m      measure
+		xys    plotter.XYs
+		spread spreadPoints // the range of each point's runs, under --repeat
 	}
 	var lines []line
-	for _, name := range transport.Names() {
+	add := func(r *bench.Results, xs []float64, name, style string) {
 		for _, m := range s.measures {
-			l := line{transport: name, m: m}
+			l := line{style: style, m: m}
 			for i, pt := range r.Points {
 				for _, t := range pt.Transports {
 					if t.Transport == name {
@@ -146,6 +201,20 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 			}
 			if len(l.xys) > 0 {
 				lines = append(lines, l)
+			}
+		}
+	}
+	for _, name := range transport.Names() {
+		add(r, xs, name, name)
+	}
+	for _, v := range variants {
+		vxs, err := sweepValues(v, s)
+		if err != nil {
+			return nil, fmt.Errorf("variant %s: %w", VariantOf(v), err)
+		}
+		for _, name := range transport.Names() {
+			if style, ok := variantLines(v)[name]; ok {
+				add(v, vxs, name, style)
 			}
 		}
 	}
@@ -189,27 +258,35 @@ func sweepChart(r *bench.Results, s sweepSpec) (*Figure, error) {
 	keyed := map[string]bool{}
 	for _, l := range lines {
 		if len(l.xys) == 0 {
+			// Every value was 0, which a log axis cannot show: the legend
+			// still names the line, and says why it is missing.
+			if !keyed[l.style] {
+				keyed[l.style] = true
+				solid, _ := plotter.NewLine(plotter.XYs{})
+				solid.LineStyle = lineStyle(l.style, false)
+				f.addKey(styleOf(l.style).Label+" (0: off the log axis)", solid)
+			}
 			continue
 		}
 		ln, sc, err := plotter.NewLinePoints(l.xys)
 		if err != nil {
 			return nil, err
 		}
-		ln.LineStyle = lineStyle(l.transport, l.m.dashed)
-		sc.GlyphStyle = glyphStyle(l.transport)
+		ln.LineStyle = lineStyle(l.style, l.m.dashed)
+		sc.GlyphStyle = glyphStyle(l.style)
 		p.Add(ln, sc)
-		bars, err := errorBars(l.spread, styleOf(l.transport).Color)
+		bars, err := errorBars(l.spread, styleOf(l.style).Color)
 		if err != nil {
 			return nil, err
 		}
 		if bars != nil {
 			p.Add(bars)
 		}
-		if !keyed[l.transport] {
-			keyed[l.transport] = true
+		if !keyed[l.style] {
+			keyed[l.style] = true
 			solid, _ := plotter.NewLine(plotter.XYs{})
-			solid.LineStyle = lineStyle(l.transport, false)
-			f.addKey(styleOf(l.transport).Label, solid, sc)
+			solid.LineStyle = lineStyle(l.style, false)
+			f.addKey(styleOf(l.style).Label, solid, sc)
 		}
 	}
 	if len(s.measures) > 1 {

@@ -56,12 +56,19 @@ func Caption(r *bench.Results) string {
 	if sweep != "clients" && sc.Clients > 0 {
 		fmt.Fprintf(&b, "%d clients/transport · ", sc.Clients)
 	}
-	fmt.Fprintf(&b, "%g Hz ticks · %d B payload", sc.Rate, sc.Payload)
+	if sweep != "rate" {
+		fmt.Fprintf(&b, "%g Hz ticks · ", sc.Rate)
+	}
+	fmt.Fprintf(&b, "%d B payload", sc.Payload)
 	if n := r.Instances(); n > 1 {
 		fmt.Fprintf(&b, " · %d instances sharing a broker", n)
 	}
 	if sweep != "interval" && sc.Interval > 0 {
-		fmt.Fprintf(&b, " · poll every %s", sc.Interval)
+		if sc.PollSchedule.FollowsCache() {
+			fmt.Fprintf(&b, " · polls when the answer's cache headers say (else every %s)", sc.Interval)
+		} else {
+			fmt.Fprintf(&b, " · poll every %s", sc.Interval)
+		}
 	}
 	if sc.Wait > 0 && (len(sc.Transports) == 0 || slices.Contains(sc.Transports, transport.Long)) {
 		fmt.Fprintf(&b, " · long-poll wait %s", sc.Wait)

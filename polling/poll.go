@@ -18,7 +18,7 @@ func (p *Poller) ServePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if q.Wait == 0 {
-		p.answer(w, r, q)
+		p.answerShort(w, r, q)
 		return
 	}
 	p.hold(w, r, q)

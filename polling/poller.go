@@ -19,7 +19,8 @@ type Poller struct {
 	store state.Store
 	meter Meter
 	// done is closed at shutdown: held long polls answer at once.
-	done <-chan struct{}
+	done  <-chan struct{}
+	short shortPolls // freshness and micro-cache of short polls (cache.go)
 }
 
 // New returns a Poller over store. meter may be nil; done is closed when the
@@ -31,21 +32,7 @@ func New(store state.Store, meter Meter, done <-chan struct{}) *Poller {
 // writeUpdates answers 200 {"v":latest,"updates":[...]} with each update's
 // own bytes, so the data is byte for byte what the push transports send.
 func (p *Poller) writeUpdates(w http.ResponseWriter, r *http.Request, ups []*state.Update) {
-	n := 32
-	for _, u := range ups {
-		n += len(u.Raw) + 1
-	}
-	b := make([]byte, 0, n)
-	b = append(b, `{"v":`...)
-	b = strconv.AppendUint(b, ups[len(ups)-1].V, 10)
-	b = append(b, `,"updates":[`...)
-	for i, u := range ups {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, u.Raw...)
-	}
-	b = append(b, "]}"...)
+	b := encodeUpdates(ups)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

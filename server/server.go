@@ -104,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 	}, s.log)
 	s.stats.broker = b
 	s.poller = polling.New(store, s.stats, s.shutdown)
+	s.poller.FollowSchedule(s.gen) // short polls say when the next tick is due
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -42,6 +42,11 @@ type Generator struct {
 	rate    float64 // ticks per second; 0 = paused
 	payload int     // bytes of data per tick
 	retune  chan struct{}
+	// The schedule of a running ticker: ticks fall on the grid origin +
+	// k × period. lastDue is the grid point of the latest tick published
+	// (the origin before the first); period is 0 when not ticking.
+	origin, lastDue time.Time
+	period          time.Duration
 
 	prices []float64
 	rng    *rand.Rand
@@ -97,11 +102,15 @@ func (g *Generator) Run(ctx context.Context) {
 	start := func() {
 		stop()
 		rate, _ := g.Settings()
+		var period time.Duration
 		if rate > 0 {
-			ticker = time.NewTicker(time.Duration(float64(time.Second) / rate))
+			period = time.Duration(float64(time.Second) / rate)
+			ticker = time.NewTicker(period)
 			tick = ticker.C
 		}
+		g.setSchedule(time.Now(), period)
 	}
+	defer g.setSchedule(time.Time{}, 0)
 	start()
 	for {
 		select {
@@ -109,10 +118,50 @@ func (g *Generator) Run(ctx context.Context) {
 			return
 		case <-g.retune:
 			start()
-		case <-tick:
+		case at := <-tick:
 			g.Tick()
+			// Noted after the publish: a poll answered in between is told
+			// the tick is still due and comes back for it, where noting it
+			// first would tell that poll to wait a whole period for a tick
+			// it does not hold yet.
+			g.ticked(at)
 		}
 	}
+}
+
+// setSchedule starts a grid of ticks at origin every period (0: none).
+func (g *Generator) setSchedule(origin time.Time, period time.Duration) {
+	g.mu.Lock()
+	g.origin, g.lastDue, g.period = origin, origin, period
+	g.mu.Unlock()
+}
+
+// ticked notes that the tick the ticker sent at time at was published: its
+// grid point is the one nearest at (a ticker keeps its phase, and sends
+// late rather than early).
+func (g *Generator) ticked(at time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.period <= 0 {
+		return
+	}
+	k := (at.Sub(g.origin) + g.period/2) / g.period
+	if due := g.origin.Add(k * g.period); due.After(g.lastDue) {
+		g.lastDue = due
+	}
+}
+
+// NextTick says when the next tick is due: one period after the grid point
+// of the latest tick published, so in the past while a due tick is late.
+// ok is false when the generator does not tick periodically (rate 0, or not
+// running), and nobody can say when the next update comes.
+func (g *Generator) NextTick() (due time.Time, period time.Duration, ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.period <= 0 {
+		return time.Time{}, 0, false
+	}
+	return g.lastDue.Add(g.period), g.period, true
 }
 
 // Tick publishes one tick now.

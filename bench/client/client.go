@@ -73,9 +73,12 @@ type Config struct {
 	Transport string        // a name from the transport table
 	Base      *url.URL      // the server, http://host:port
 	Interval  time.Duration // between short polls
-	Wait      time.Duration // how long a long poll may be held
-	ChatRate  float64       // chat messages per second, 0 for none
-	Options   Options
+	// FollowCache times short polls by the answers' Cache-Control and
+	// Expires instead of the interval (--poll-schedule cache).
+	FollowCache bool
+	Wait        time.Duration // how long a long poll may be held
+	ChatRate    float64       // chat messages per second, 0 for none
+	Options     Options
 }
 
 // Client is one simulated client of one transport. It has its own

@@ -78,3 +78,20 @@ func ThisMachine() Machine {
 	}
 	return m
 }
+
+// MachineBusy is the CPU seconds all this machine's processes have spent
+// (every core, everything but idle and I/O wait) since boot, from
+// /proc/stat; ok is false when it cannot be read. Two readings apart tell
+// how busy the machine was in between, the bench's and others' work.
+func MachineBusy() (seconds float64, ok bool) {
+	fs, err := procfs.NewDefaultFS()
+	if err != nil {
+		return 0, false
+	}
+	st, err := fs.Stat()
+	if err != nil {
+		return 0, false
+	}
+	c := st.CPUTotal
+	return c.User + c.Nice + c.System + c.IRQ + c.SoftIRQ + c.Steal, true
+}

@@ -16,8 +16,10 @@ type mark struct {
 	stats   []target.Stats // each instance's, in order
 	server  proc.Sample    // the instances' processes, CPU and RSS summed
 	harness proc.Sample
+	machine float64 // CPU seconds every process on the machine has spent (proc.MachineBusy)
 
-	serverKnown bool // every instance's process figures were read (a child's /proc, or a target's /metrics)
+	serverKnown  bool // every instance's process figures were read (a child's /proc, or a target's /metrics)
+	machineKnown bool
 }
 
 // measured is the window: its two edges and the peaks sampled in between.
@@ -84,6 +86,7 @@ func (r *transportRun) mark(ctx context.Context, at time.Time) (mark, error) {
 		r.prog.Note("%s: an instance was %d versions behind at the window's edge; the edge is the version every instance holds", r.transport, lag)
 	}
 	m.harness = proc.Self()
+	m.machine, m.machineKnown = proc.MachineBusy()
 	return m, nil
 }
 

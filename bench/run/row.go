@@ -29,6 +29,9 @@ func (r *transportRun) row(m measured, d delivery) bench.TransportResult {
 	t.ServerHeap = m.heap
 	t.HarnessCPU = m.end.harness.CPU - m.start.harness.CPU
 	t.HarnessRSS = m.harnessPeak
+	if m.start.machineKnown && m.end.machineKnown {
+		t.MachineCPU = m.end.machine - m.start.machine
+	}
 
 	// How the clients talked, over the whole run.
 	n := r.clients.Negotiated()

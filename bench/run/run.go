@@ -44,7 +44,8 @@ type Options struct {
 // Run runs the scenario: for each sweep point, each transport in turn
 // against its own fresh server or servers (so the server's CPU and memory
 // in a row are that transport's), clients ramped up, warmed up, then
-// measured over the window. Input mistakes come back as *bench.InputError.
+// measured over the window; or, with --capacity, a search per transport
+// (capacity.go). Input mistakes come back as *bench.InputError.
 func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
@@ -80,6 +81,12 @@ func Run(ctx context.Context, sc bench.Scenario, o Options) (*bench.Results, err
 			return nil, err
 		}
 		o.ServerBinary = bin
+	}
+	if sc.Capacity {
+		sc = capacityScenario(sc)
+		res := &bench.Results{Scenario: sc, Environment: env}
+		res.Environment.Profile = profileNote(sc)
+		return capacity(ctx, sc, targets, o.ServerBinary, side, res, o)
 	}
 	points := sc.Points()
 	if err := checkOpenFiles(points); err != nil {

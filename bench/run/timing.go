@@ -16,6 +16,7 @@ const (
 	memoryEvery  = 250 * time.Millisecond // memory is sampled this often within the window, for its peak
 	settleLoop   = 5 * time.Millisecond   // well over a loopback round trip
 	edgeTries    = 10                     // reads of a window's edge while instances disagree, settleLoop apart
+	windowTicks  = 3                      // a window holds at least this many tick periods, so a slow rate still gives a few updates per client
 	drainBase    = 500 * time.Millisecond // clients keep running at least this long after the window
 	drainLimited = time.Second            // and this much longer behind a bandwidth limit
 	retainSlack  = 5 * time.Second        // a child retains the updates of the run and this much more
@@ -25,7 +26,8 @@ const (
 
 // window is the measured window: --duration rounded to a whole number of
 // tick periods, so that a window opened in the middle of a period also
-// closes in the middle of one.
+// closes in the middle of one, and at least windowTicks of them (at 0.1
+// ticks a second, 30 s).
 func window(sc bench.Scenario) time.Duration {
 	d := sc.Duration.D()
 	if sc.Rate <= 0 {
@@ -35,7 +37,7 @@ func window(sc bench.Scenario) time.Duration {
 	if period <= 0 {
 		return d
 	}
-	return max(1, (d+period/2)/period) * period
+	return max(windowTicks, (d+period/2)/period) * period
 }
 
 // settleFor is how long exchanges already started need to finish: well over

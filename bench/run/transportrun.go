@@ -27,6 +27,7 @@ type transportRun struct {
 
 	instances []*instance // the servers under test, once started (instances.go)
 	clients   *client.Group
+	got       delivery // what the clients received of the window's versions, once evaluated
 }
 
 // run starts the servers and the clients, measures the window and returns
@@ -125,11 +126,12 @@ func (r *transportRun) startClients(ctx context.Context, vias []*netcond.Proxy) 
 	cfgs := make([]client.Config, len(r.instances))
 	for i, in := range r.instances {
 		cfgs[i] = client.Config{
-			Transport: r.transport,
-			Base:      in.server.URL,
-			Interval:  sc.Interval.D(),
-			Wait:      sc.Wait.D(),
-			Options:   r.side.options,
+			Transport:   r.transport,
+			Base:        in.server.URL,
+			Interval:    sc.Interval.D(),
+			FollowCache: sc.PollSchedule.FollowsCache(),
+			Wait:        sc.Wait.D(),
+			Options:     r.side.options,
 		}
 		if i == 0 {
 			cfgs[i].ChatRate = float64(sc.ChatRate)
@@ -184,6 +186,7 @@ func (r *transportRun) evaluate(ctx context.Context, m measured) (bench.Transpor
 	vt := newVersionTable(v0, v1)
 	fillTable(vt, tracks, retained)
 	d := evaluate(tracks, vt)
+	r.got = d
 	if d.clockSkew > 0 {
 		r.prog.Note("%s: %d latency samples were negative (server clock ahead of ours) and count as 0", r.transport, d.clockSkew)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +29,9 @@ type Options struct {
 }
 
 // Report runs the suite (or reads saved results, with From) and writes
-// OutDir/report.md with its charts in OutDir/report/. It returns the files
-// it wrote, report.md first. A mistake in what was asked for, or in saved
+// OutDir/report.md with its charts in OutDir/report/, and
+// OutDir/literature.md beside it. It returns the files it wrote, report.md
+// first. A mistake in what was asked for, or in saved
 // results, is a *bench.InputError.
 func Report(ctx context.Context, o Options) ([]string, error) {
 	figDir := filepath.Join(o.OutDir, "report")
@@ -72,8 +74,7 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return nil, err
 	}
-	var md bytes.Buffer
-	files, err := report.Write(&md, report.Input{
+	in := report.Input{
 		Machine:   o.Machine,
 		Generated: time.Now().UTC().Format(time.RFC3339),
 		Command:   o.Command,
@@ -84,15 +85,23 @@ func Report(ctx context.Context, o Options) ([]string, error) {
 		FigLink:   "report",
 
 		InstancesSkipped: skipped,
-	})
+	}
+	var md, lit bytes.Buffer
+	files, err := report.Write(&md, in)
+	if err == nil {
+		err = report.WriteLiterature(&lit, in)
+	}
 	if err != nil {
 		return nil, bench.InputErrorf("%v", err) // the results hold what cannot be drawn
 	}
 	mdPath := filepath.Join(o.OutDir, "report.md")
-	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
-		return nil, err
+	litPath := filepath.Join(o.OutDir, "literature.md")
+	for path, b := range map[string][]byte{mdPath: md.Bytes(), litPath: lit.Bytes()} {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return nil, err
+		}
 	}
-	return append([]string{mdPath}, files...), nil
+	return append([]string{mdPath, litPath}, files...), nil
 }
 
 // Run runs the suite in order and saves each run's results under
@@ -150,19 +159,41 @@ func Load(list, outDir string) ([]report.Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := r.SweepName()
-		switch {
-		case name != "":
-		case r.Instances() > 1:
-			name = InstancesName
-		case r.Scenario.Name != "":
-			name = r.Scenario.Name // the suite names its client variants
-		default:
-			name = "default"
-		}
-		runs = append(runs, newRun(name, p, outDir, r))
+		runs = append(runs, newRun(runName(r), p, outDir, r))
 	}
+	// In the suite's order, as a run of the suite writes them: a directory
+	// lists its runs alphabetically, and the report's order (and which of
+	// two sweeps of one parameter draws its charts under the plain names)
+	// must not depend on how the results were found.
+	order := map[string]int{}
+	for i, e := range Entries() {
+		order[e.Name] = i + 1
+	}
+	slices.SortStableFunc(runs, func(a, b report.Run) int {
+		ia, ib := order[a.Name], order[b.Name]
+		if ia == 0 {
+			ia = len(order) + 1
+		}
+		if ib == 0 {
+			ib = len(order) + 1
+		}
+		return ia - ib
+	})
 	return runs, nil
+}
+
+// runName is what saved results are called in the report: the scenario's
+// name (the suite names each run), else what they sweep.
+func runName(r *bench.Results) string {
+	switch {
+	case r.Instances() > 1:
+		return InstancesName
+	case r.Scenario.Name != "" && r.Scenario.Name != "custom":
+		return r.Scenario.Name // the suite names its runs and client variants
+	case r.SweepName() != "":
+		return r.SweepName()
+	}
+	return "default"
 }
 
 // newRun is a run as the report shows it, its results file linked from

@@ -41,17 +41,18 @@ func (m *md) comparison(run *Run) ([]string, error) {
 		m.printf("*%s.*\n\n", s)
 	}
 	for _, f := range figs {
+		chart := f.Name
 		fs, err := m.figure(f)
 		files = append(files, fs...)
 		if err != nil {
 			return files, err
 		}
 		switch {
-		case strings.HasPrefix(f.Name, "latency-cdf"):
+		case strings.HasPrefix(chart, "latency-cdf"):
 			m.printf("%s\n\n", readCDF(r, 0))
-		case strings.HasPrefix(f.Name, "bytes-per-update"):
+		case strings.HasPrefix(chart, "bytes-per-update"):
 			m.printf("%s\n\n", readBytes(r, 0))
-		case strings.HasPrefix(f.Name, "requests"):
+		case strings.HasPrefix(chart, "requests"):
 			m.printf("%s\n\n", readRequests(r, 0))
 		}
 	}

@@ -2,9 +2,11 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
@@ -40,59 +42,145 @@ type Input struct {
 // Write draws every chart into in.FigDir and writes the markdown to w. It
 // returns the chart files it wrote.
 func Write(w io.Writer, in Input) ([]string, error) {
-	var (
-		files           []string
-		plain, variants []*Run // runs without a sweep; variants have other clients (clients.go)
-		instances       *Run   // the run across instances sharing a broker
-		sweep           = map[string]*Run{}
-	)
-	for i := range in.Runs {
-		r := &in.Runs[i]
-		switch name := r.Results.SweepName(); {
-		case name != "":
-			sweep[name] = r
-		case r.Results.Instances() > 1:
-			instances = r
-		case isVariant(r.Results.Scenario):
-			variants = append(variants, r)
-		default:
-			plain = append(plain, r)
-		}
-	}
-	base, reference, variants := chooseRuns(plain, variants)
+	var files []string
+	rs := sortRuns(in.Runs)
 	b := bufio.NewWriter(w)
 	m := &md{w: b, in: in}
 	m.header()
-	if base != nil {
-		fs, err := m.comparison(base)
+	if rs.rate != nil {
+		m.headline(rs.rate, rs.variants[rs.rate])
+	}
+	m.verdict(rs)
+	if rs.base != nil {
+		fs, err := m.comparison(rs.base)
 		if err != nil {
-			return files, base.wrap(err)
+			return files, rs.base.wrap(err)
 		}
 		files = append(files, fs...)
-		m.overhead(base.Results)
-		m.clients(reference, variants)
+		m.overhead(rs.base.Results)
+		m.clients(rs.reference, rs.clientVariants)
 	}
-	for _, s := range []struct{ name, title string }{
-		{"clients", "Clients sweep"},
-		{"interval", "Short-poll interval sweep"},
-		{"rtt", "Round-trip-time sweep"},
-	} {
-		if r := sweep[s.name]; r != nil {
-			fs, err := m.sweep(s.title, r)
-			if err != nil {
-				return files, r.wrap(err)
-			}
-			files = append(files, fs...)
+	for _, r := range rs.sweeps {
+		fs, err := m.sweep(rs.title(r), r, rs.variants[r])
+		if err != nil {
+			return files, r.wrap(err)
 		}
+		files = append(files, fs...)
 	}
-	if instances != nil || in.InstancesSkipped != "" {
-		m.instances(instances, base, in.InstancesSkipped)
+	if rs.instances != nil || in.InstancesSkipped != "" {
+		m.instances(rs.instances, rs.base, in.InstancesSkipped)
 	}
+	if len(rs.capacity) > 0 {
+		fs, err := m.capacity(rs.capacity)
+		if err != nil {
+			return files, err
+		}
+		files = append(files, fs...)
+	}
+	m.printf("## The classic studies replayed\n\n")
+	m.printf("[literature.md](literature.md) sets three studies that everyone quotes beside these runs: their setting, their claim, the command that reproduces the setting here, what the lab measured and whether the claim holds today.\n\n")
 	m.caveats()
 	if m.err != nil {
 		return files, m.err
 	}
 	return files, b.Flush()
+}
+
+// runs are the report's runs by the part they play.
+type runs struct {
+	base           *Run   // the default comparison (chooseRuns)
+	reference      *Run   // the run the client variants are set against
+	clientVariants []*Run // the default comparison with other clients: profile, cookie, TLS, compression
+	instances      *Run   // the run across instances sharing a broker
+	sweeps         []*Run // in the order given, variants and capacity searches apart
+	rate           *Run   // the update-rate sweep, if there is one
+	variants       map[*Run][]*Run
+	capacity       []*Run // --capacity searches, in the order given
+}
+
+// sortRuns sorts the runs by the part they play: a --capacity search; a
+// run across instances; a variant of a sweep (cache-timed short polling),
+// drawn beside the sweep of the same parameter and values; a sweep; the
+// default comparison and its client variants.
+func sortRuns(in []Run) runs {
+	rs := runs{variants: map[*Run][]*Run{}}
+	var variants, plain, clientVariants []*Run
+	for i := range in {
+		r := &in[i]
+		switch res := r.Results; {
+		case bool(res.Scenario.Capacity):
+			rs.capacity = append(rs.capacity, r)
+		case res.Instances() > 1:
+			rs.instances = r
+		case charts.VariantOf(res) != "" && res.SweepName() != "":
+			variants = append(variants, r)
+		case res.SweepName() != "":
+			rs.sweeps = append(rs.sweeps, r)
+			if res.SweepName() == "rate" && rs.rate == nil {
+				rs.rate = r
+			}
+		case isVariant(res.Scenario):
+			clientVariants = append(clientVariants, r)
+		default:
+			plain = append(plain, r)
+		}
+	}
+	rs.base, rs.reference, rs.clientVariants = chooseRuns(plain, clientVariants)
+	slices.SortStableFunc(rs.capacity, func(a, b *Run) int {
+		return cmp.Compare(a.Results.Scenario.MAL, b.Results.Scenario.MAL)
+	})
+	for _, v := range variants {
+		if s := rs.sweepLike(v); s != nil {
+			rs.variants[s] = append(rs.variants[s], v)
+		} else {
+			rs.sweeps = append(rs.sweeps, v) // nothing to stand beside: a sweep of its own
+		}
+	}
+	return rs
+}
+
+// sweepLike finds the sweep a variant run stands beside: the same swept
+// parameter and values.
+func (rs runs) sweepLike(v *Run) *Run {
+	for _, s := range rs.sweeps {
+		if s.Results.Scenario.Sweep.String() == v.Results.Scenario.Sweep.String() {
+			return s
+		}
+	}
+	return nil
+}
+
+// sweepTitles are the sections' titles by swept parameter.
+var sweepTitles = map[string]string{
+	"clients":  "Clients sweep",
+	"interval": "Short-poll interval sweep",
+	"rtt":      "Round-trip-time sweep",
+	"rate":     "Update-rate sweep",
+}
+
+// title is a sweep's section title; when two runs sweep the same
+// parameter, each says its update rate and poll interval.
+func (rs runs) title(r *Run) string {
+	name := r.Results.SweepName()
+	t, ok := sweepTitles[name]
+	if !ok {
+		t = "Sweep of " + name
+	}
+	for _, o := range rs.sweeps {
+		if o != r && o.Results.SweepName() == name {
+			sc := r.Results.Scenario
+			return fmt.Sprintf("%s at %s, polls every %s", t, perSecond(float64(sc.Rate)), sc.Interval)
+		}
+	}
+	return t
+}
+
+// perSecond writes an update rate with its unit: "1 update/s", "0.1 updates/s".
+func perSecond(r float64) string {
+	if r == 1 {
+		return "1 update/s"
+	}
+	return fmt.Sprintf("%g updates/s", r)
 }
 
 // wrap names the run's results file in an error about its data.
@@ -106,9 +194,10 @@ func (r *Run) wrap(err error) error {
 
 // md accumulates the markdown; the first write error sticks.
 type md struct {
-	w   io.Writer
-	in  Input
-	err error
+	w     io.Writer
+	in    Input
+	err   error
+	drawn map[string]bool // chart file names written so far
 }
 
 func (m *md) printf(format string, a ...any) {
@@ -149,8 +238,18 @@ func (m *md) header() {
 	m.printf("the charts of one results file: `pushlab chart --in RESULTS.json --out DIR`.\n\n")
 }
 
-// figure writes a chart's files and its markdown image line.
+// figure writes a chart's files and its markdown image line. A second
+// chart of the same name (two runs sweeping the same parameter) is saved
+// as NAME-2, and so on, rather than over the first.
 func (m *md) figure(f *charts.Figure) ([]string, error) {
+	if m.drawn == nil {
+		m.drawn = map[string]bool{}
+	}
+	name := f.Name
+	for n := 2; m.drawn[f.Name]; n++ {
+		f.Name = fmt.Sprintf("%s-%d", name, n)
+	}
+	m.drawn[f.Name] = true
 	files, err := f.Save(m.in.FigDir)
 	if err != nil {
 		return files, err

@@ -15,15 +15,21 @@ import (
 	"github.com/pushlab/pushlab/charts/report"
 )
 
-var fixtureFiles = []string{"results.json", "results-clients.json", "results-interval.json", "results-rtt.json"}
+// fixtureFiles are rendered in this order: the first run of each swept
+// parameter is the one the sweep tables below are checked against.
+var fixtureFiles = []string{"results.json", "results-clients.json", "results-interval.json", "results-rtt.json",
+	"results-rate.json", "results-rate-cache.json", "results-rtt-4hz.json", "results-bozdag.json",
+	"results-capacity-1s.json", "results-capacity-250ms.json", "results-capacity-30s.json"}
 
-var labels = map[string]string{"short poll": "short", "long poll": "long", "WebSocket": "ws", "SSE": "sse"}
+var labels = map[string]string{"short poll": "short", "long poll": "long", "WebSocket": "ws", "SSE": "sse",
+	"short poll (cache-timed)": "short"}
 
 // fixtureReport is the report rendered once from the charts package's
 // fixtures; the tests read it.
 var fixtureReport struct {
 	once sync.Once
 	md   string
+	lit  string // literature.md
 	runs map[string]*bench.Results
 	dir  string
 	err  error
@@ -37,41 +43,53 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// writeFixtureReport renders report.md once from the fixtures; runs are
+// the fixtures by file name.
 func writeFixtureReport(t *testing.T) (string, map[string]*bench.Results, string) {
 	t.Helper()
 	f := &fixtureReport
-	f.once.Do(func() { f.md, f.runs, f.dir, f.err = renderFixtures() })
+	f.once.Do(func() { f.md, f.lit, f.runs, f.dir, f.err = renderFixtures() })
 	if f.err != nil {
 		t.Fatal(f.err)
 	}
 	return f.md, f.runs, f.dir
 }
 
-func renderFixtures() (string, map[string]*bench.Results, string, error) {
-	dir, err := os.MkdirTemp("", "report-test")
+// writeFixtureLiterature is literature.md from the same fixtures.
+func writeFixtureLiterature(t *testing.T) (string, map[string]*bench.Results) {
+	t.Helper()
+	_, runs, _ := writeFixtureReport(t)
+	return fixtureReport.lit, runs
+}
+
+func renderFixtures() (md, lit string, runs map[string]*bench.Results, dir string, err error) {
+	dir, err = os.MkdirTemp("", "report-test")
 	if err != nil {
-		return "", nil, "", err
+		return "", "", nil, "", err
 	}
 	in := report.Input{Machine: "test machine", Generated: "2026-11-25T08:00:00Z", Command: "pushlab report --from fixtures",
 		FigDir: dir, FigLink: "report"}
-	byName := map[string]*bench.Results{}
+	runs = map[string]*bench.Results{}
 	for _, f := range fixtureFiles {
 		r, err := bench.ReadResults(filepath.Join("..", "testdata", f))
 		if err != nil {
-			return "", nil, dir, err
+			return "", "", nil, dir, err
 		}
-		name := r.SweepName()
-		byName[name] = r
+		runs[f] = r
 		in.Runs = append(in.Runs, report.Run{Name: f, Command: "pushlab bench " + f, Data: "report/data/" + f, Results: r})
 	}
-	var buf bytes.Buffer
+	var buf, lbuf bytes.Buffer
 	if _, err := report.Write(&buf, in); err != nil {
-		return "", nil, dir, err
+		return "", "", nil, dir, err
+	}
+	if err := report.WriteLiterature(&lbuf, in); err != nil {
+		return "", "", nil, dir, err
 	}
 	if keep := os.Getenv("REPORT_KEEP"); keep != "" {
 		os.WriteFile(filepath.Join(keep, "report.md"), buf.Bytes(), 0o644)
+		os.WriteFile(filepath.Join(keep, "literature.md"), lbuf.Bytes(), 0o644)
 	}
-	return buf.String(), byName, dir, nil
+	return buf.String(), lbuf.String(), runs, dir, nil
 }
 
 // table is a markdown table: its header cells and its rows keyed by header.
@@ -150,7 +168,7 @@ func transportOf(t *testing.T, r *bench.Results, point int, lbl string) bench.Tr
 func TestReportTablesEqualTheFixture(t *testing.T) {
 	md, runs, _ := writeFixtureReport(t)
 	ts := tables(md)
-	base := runs[""]
+	base := runs["results.json"]
 
 	lat := find(t, ts, "transport", "clients")
 	if len(lat.rows) != 4 {
@@ -205,14 +223,27 @@ func TestReportTablesEqualTheFixture(t *testing.T) {
 		}
 	}
 
-	for _, sweep := range []string{"clients", "interval", "rtt"} {
-		r := runs[sweep]
+	for _, sw := range []struct {
+		sweep, file string
+		perPoint    int // rows a point takes: its transports, and a variant's
+	}{
+		{"clients", "results-clients.json", 4}, {"interval", "results-interval.json", 4}, {"rtt", "results-rtt.json", 4},
+		{"rate", "results-rate.json", 5},
+	} {
+		sweep, r := sw.sweep, runs[sw.file]
 		tb := find(t, ts, sweep, "transport")
-		if want := len(r.Points) * 4; len(tb.rows) != want {
+		if want := len(r.Points) * sw.perPoint; len(tb.rows) != want {
 			t.Fatalf("%s sweep table has %d rows, want %d", sweep, len(tb.rows), want)
 		}
 		for k, row := range tb.rows {
-			point := k / 4
+			point := k / sw.perPoint
+			if row["transport"] == "short poll (cache-timed)" {
+				r := runs["results-rate-cache.json"]
+				tr := transportOf(t, r, point, row["transport"])
+				near(t, "cache-timed p50", row["p50 (ms)"], float64(tr.Latency.P50)/1000)
+				near(t, "cache-timed B/s per client", row["B/s per client"], tr.BytesPerClientSecond(r.Points[point].Duration))
+				continue
+			}
 			tr := transportOf(t, r, point, row["transport"])
 			secs := r.Points[point].Duration
 			if got, want := row[sweep], r.PointLabel(point); sweep+"="+got != want {
@@ -230,7 +261,11 @@ func TestReportTablesEqualTheFixture(t *testing.T) {
 func TestReportLinksEveryChartItDrew(t *testing.T) {
 	md, _, dir := writeFixtureReport(t)
 	links := regexp.MustCompile(`\]\(report/([^)]+\.(?:png|svg))\)`).FindAllStringSubmatch(md, -1)
-	want := []string{"latency-cdf", "bytes-per-update", "requests", "bandwidth-vs-clients", "cpu-vs-clients", "latency-vs-interval", "bytes-vs-interval", "latency-vs-rtt"}
+	want := []string{"latency-cdf", "bytes-per-update", "requests", "bandwidth-vs-clients", "cpu-vs-clients", "latency-vs-interval", "bytes-vs-interval", "latency-vs-rtt",
+		"bytes-per-update-vs-rate", "bandwidth-per-client-vs-rate", "requests-vs-rate", "empty-vs-rate", "latency-vs-rate", "capacity-vs-mal",
+		// The clients and RTT sweeps are drawn twice (the fixtures hold two
+		// of each): the second time under names of their own.
+		"bandwidth-vs-clients-2", "cpu-vs-clients-2", "latency-vs-rtt-2"}
 	seen := map[string]bool{}
 	for _, l := range links {
 		if _, err := os.Stat(filepath.Join(dir, l[1])); err != nil {

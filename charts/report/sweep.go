@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/pushlab/pushlab/bench"
@@ -9,41 +10,73 @@ import (
 	"github.com/pushlab/pushlab/transport"
 )
 
-// sweep writes one sweep's table, line charts and readings. The
-// per-point CDF and bar charts are left to `pushlab chart`; the line charts
-// carry the sweep's story.
-func (m *md) sweep(title string, run *Run) ([]string, error) {
+// sweep writes one sweep's table, line charts and readings, with the rows
+// and lines of its variant runs (cache-timed short polling) beside its
+// own. The per-point CDF and bar charts are left to `pushlab chart`; the
+// line charts carry the sweep's story.
+func (m *md) sweep(title string, run *Run, variants []*Run) ([]string, error) {
 	r := run.Results
 	name := r.SweepName()
 	m.printf("## %s\n\n`%s` — %s.\n\n", title, run.Command, charts.Caption(r))
-	m.printf("| %s | transport | delivered | missed | p50 (ms) | p99 (ms) | requests/s | empty (%%) | Mbit/s | B/update | CPU ms/1k deliveries |\n", name)
-	m.printf("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-	for i, p := range r.Points {
+	var vr []*bench.Results
+	for _, v := range variants {
+		m.printf("Beside it, %s: `%s` ([%s](%s)).\n\n", charts.Label(v.Results, "short"), v.Command, path.Base(path.Dir(v.Data))+"/"+path.Base(v.Data), v.Data)
+		vr = append(vr, v.Results)
+	}
+	m.printf("| %s | transport | delivered | missed | p50 (ms) | p99 (ms) | requests/s | empty (%%) | Mbit/s | B/s per client | B/update | CPU ms/1k deliveries |\n", name)
+	m.printf("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	row := func(r *bench.Results, i int, t bench.TransportResult) {
 		secs := r.Seconds(i)
 		v := strings.TrimPrefix(r.PointLabel(i), name+"=")
+		m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			v, charts.Label(r, t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
+			sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(t.BitsPerSecond(secs)),
+			sig3(t.BytesPerClientSecond(secs)), bytesf(t.BytesPerUpdate), sig3(t.ServerCPUPerThousand()))
+	}
+	for i, p := range r.Points {
 		for _, t := range p.InTableOrder() {
-			m.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				v, label(t.Transport), count(t.Delivered), count(t.Missed), ms(t.Latency.P50), ms(t.Latency.P99),
-				sig3(t.RequestsPerSecond(secs)), pct(t.EmptyShare()), mbit(t.BitsPerSecond(secs)),
-				bytesf(t.BytesPerUpdate), sig3(t.ServerCPUPerThousand()))
+			row(r, i, t)
+		}
+		for _, v := range vr {
+			if j := pointAt(v, r.PointLabel(i)); j >= 0 {
+				for _, t := range v.Points[j].InTableOrder() {
+					if charts.Label(v, t.Transport) != label(t.Transport) {
+						row(v, j, t)
+					}
+				}
+			}
 		}
 	}
 	m.printf("\n")
 	m.problems(r)
-	figs, err := charts.SweepCharts(r)
+	for _, v := range vr {
+		m.problems(v)
+	}
+	figs, err := charts.SweepCharts(r, vr...)
 	if err != nil {
 		return nil, err
 	}
 	var files []string
 	for _, f := range figs {
+		chart := f.Name
 		fs, err := m.figure(f)
 		files = append(files, fs...)
 		if err != nil {
 			return files, err
 		}
-		m.printf("%s\n\n", readSweep(f.Name, r))
+		m.printf("%s\n\n", readSweep(chart, r, vr...))
 	}
 	return files, nil
+}
+
+// pointAt is the index of the point of r labelled l ("rate=0.1"), or -1.
+func pointAt(r *bench.Results, l string) int {
+	for i := range r.Points {
+		if r.PointLabel(i) == l {
+			return i
+		}
+	}
+	return -1
 }
 
 // series is one transport's figure across the sweep's points.
@@ -80,16 +113,30 @@ func ends(r *bench.Results) (string, string) {
 	return first, last
 }
 
-func readSweep(chart string, r *bench.Results) string {
+// spans writes, for each transport of r and each it ran as a variant, how
+// a figure moved across the sweep: "WebSocket from 1.2 to 3.4 ms (×2.83)".
+func spans(r *bench.Results, variants []*bench.Results, f func(t bench.TransportResult, secs float64) float64, unit string) []string {
+	var parts []string
+	for _, tr := range transport.Names() {
+		if xs := series(r, tr, f); len(xs) > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", label(tr), span(xs, unit)))
+		}
+		for _, v := range variants {
+			if l := charts.Label(v, tr); l != label(tr) {
+				if xs := series(v, tr, f); len(xs) > 0 {
+					parts = append(parts, fmt.Sprintf("%s %s", l, span(xs, unit)))
+				}
+			}
+		}
+	}
+	return parts
+}
+
+func readSweep(chart string, r *bench.Results, variants ...*bench.Results) string {
 	first, last := ends(r)
 	var parts []string
 	each := func(f func(t bench.TransportResult, secs float64) float64, unit string) {
-		parts = parts[:0]
-		for _, tr := range transport.Names() {
-			if xs := series(r, tr, f); len(xs) > 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", label(tr), span(xs, unit)))
-			}
-		}
+		parts = spans(r, variants, f, unit)
 	}
 	switch chart {
 	case "bandwidth-vs-clients":
@@ -125,9 +172,18 @@ func readSweep(chart string, r *bench.Results) string {
 		each(p50ms, "ms")
 		s := fmt.Sprintf("**Reading.** As the added round-trip time goes from %s to %s, median latency moves %s.", first, last, list(parts))
 		s += " A pushed update needs one one-way trip after it is published (about half the RTT). A long poll needs the same when a request is already waiting, but after every answer it spends a full RTT re-arming, and updates in that gap wait. A short poll pays the interval wait plus the trip."
+		if sc := r.Scenario; sc.Rate > 0 {
+			s += fmt.Sprintf(" At %g updates/s an update comes every %s: once the round trip outlasts that, a long poll is still re-arming when the next update is published, so its latency should leave the push transports' from a round trip of about %s on.",
+				sc.Rate, period(float64(sc.Rate)), period(float64(sc.Rate)))
+		}
 		return s
 	}
-	return ""
+	return readRate(chart, r, variants)
+}
+
+// period is the time between updates at rate updates a second.
+func period(rate float64) string {
+	return fmt.Sprintf("%s ms", sig3(1000/rate))
 }
 
 func (m *md) caveats() {

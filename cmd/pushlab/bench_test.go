@@ -52,6 +52,11 @@ func TestBenchBadInputIsOneLineAndExitStatus2(t *testing.T) {
 		{"instances and a target", []string{"--instances", "2", "--broker", "nats://127.0.0.1:4222", "--target", "http://127.0.0.1:1"}, "--target"},
 		{"malformed broker URL", []string{"--instances", "2", "--broker", "nats//127.0.0.1:4222"}, "broker"},
 		{"a target list with an unreachable one", []string{"--target", "http://127.0.0.1:1,http://127.0.0.1:2", "--transports", "ws"}, "unreachable"},
+		{"no latency bound", []string{"--capacity", "--mal", "0"}, "mal"},
+		{"quantile above 1", []string{"--capacity", "--quantile", "1.5"}, "quantile"},
+		{"capacity with a sweep", []string{"--capacity", "--sweep", "rate=1,2"}, "sweep"},
+		{"bound without capacity", []string{"--mal", "1s"}, "only with --capacity"},
+		{"unknown poll schedule", []string{"--poll-schedule", "whenever"}, "fixed or cache"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

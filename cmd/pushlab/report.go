@@ -15,7 +15,8 @@ import (
 
 // runReport is `pushlab report`: run the fixed suite (or read saved
 // results with --from) and write DIR/report.md with its charts in
-// DIR/report/ and the raw results in DIR/report/data/.
+// DIR/report/ and the raw results in DIR/report/data/, and
+// DIR/literature.md beside it.
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -27,8 +28,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: pushlab report [--out-dir docs] [--from results.json,...] [--broker nats://HOST:PORT]")
-		fmt.Fprintln(stderr, "Runs the fixed bench suite (default comparison, clients, short-poll interval and RTT sweeps; about 3 minutes)")
-		fmt.Fprintln(stderr, "and writes DIR/report.md with charts in DIR/report/. With --from it only renders saved results.")
+		fmt.Fprintln(stderr, "Runs the fixed bench suite (default comparison and its client variants; clients, interval, RTT and update-rate sweeps;")
+		fmt.Fprintln(stderr, "cache-timed polling; capacity under five latency bounds; two instances through NATS with --broker; about 20 minutes")
+		fmt.Fprintln(stderr, "on a 2-core machine) and writes DIR/report.md with charts in DIR/report/ and DIR/literature.md.")
+		fmt.Fprintln(stderr, "With --from it only renders saved results.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args, stderr); !ok {

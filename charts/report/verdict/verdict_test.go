@@ -81,3 +81,61 @@ func TestTableHasARowPerRateAndACellPerNeed(t *testing.T) {
 		t.Errorf("last row %q, want it to start %q", lines[4], want)
 	}
 }
+
+// conditions are an RTT sweep at 4 updates/s with answers known by
+// construction: long polling is cheapest and timely while the round trip
+// is short, WebSocket takes over once long polling's p99 passes 100 ms,
+// and at the longest round trip nothing meets 100 ms.
+func conditions() []Condition {
+	at := func(long, ws time.Duration) []Option {
+		return []Option{
+			{Name: "long poll", Rate: 4, P50: long / 2, P99: long, BytesPerClientSecond: 900},
+			{Name: "WebSocket", Rate: 4, P50: ws / 2, P99: ws, BytesPerClientSecond: 1000},
+		}
+	}
+	return []Condition{
+		{"0 ms RTT", at(5*ms, 3*ms)},
+		{"100 ms RTT", at(80*ms, 55*ms)},
+		{"200 ms RTT", at(400*ms, 90*ms)},
+		{"500 ms RTT", at(900*ms, 260*ms)},
+	}
+}
+
+func TestAcrossSaysWhereTheRoundTripChangesTheAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		need Need
+		want string
+	}{
+		{Needs[0], "At 4 updates/s, for 99% of updates under 100 ms, the answer changes with the round trip: long poll is the cheapest by bytes from 0 ms RTT to 100 ms RTT (900 B/s per client at 0 ms RTT); WebSocket is the cheapest by bytes at 200 ms RTT (1000 B/s per client at 200 ms RTT); no transport meets it at 500 ms RTT."},
+		{Needs[2], "At 4 updates/s, for 99% of updates under 10 s, the cheapest by bytes is long poll at every round trip measured (0 ms RTT to 500 ms RTT; 900 B/s per client at 0 ms RTT): the round trip does not change the answer."},
+	} {
+		if got := Across(conditions(), tc.need, Bytes); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.need.Name, got, tc.want)
+		}
+	}
+	none := conditions()[3:]
+	none[0].Opts = none[0].Opts[:1] // long polling alone, 900 ms p99
+	if got, want := Across(none, Needs[0], Bytes), "At 4 updates/s, for 99% of updates under 100 ms, no transport meets the need at any round trip measured (500 ms RTT)."; got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+}
+
+// Blind short polling costs more bytes than WebSocket at every rate the
+// two share: no crossing, one standing, with the ratios at both ends.
+func TestStandWhenTheLinesDoNotCross(t *testing.T) {
+	s, ok := Stand(options(), "short poll", "WebSocket", Bytes, nil)
+	if !ok {
+		t.Fatal("no standing")
+	}
+	if want := "WebSocket moves fewer bytes than short poll at every rate measured: short poll costs 10.0× as much at 0.1 updates/s and 1.12× at 50 updates/s."; s.Sentence(Bytes) != want {
+		t.Errorf("\n got %s\nwant %s", s.Sentence(Bytes), want)
+	}
+	if _, ok := Stand(options(), "short poll (cache-timed)", "WebSocket", Bytes, nil); ok {
+		t.Error("lines that cross have a standing")
+	}
+	// Figures that may not be compared are left out: with only 0.1
+	// updates/s allowed there is nothing to stand on.
+	if _, ok := Stand(options(), "short poll", "WebSocket", Bytes, func(o Option) bool { return o.Rate < 1 }); ok {
+		t.Error("a standing from one rate")
+	}
+}
