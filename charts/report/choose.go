@@ -131,14 +131,61 @@ func (m *md) verdict(rs runs) {
 	m.printf("### Where the round trip changes the answer\n\n")
 	m.acrossRTT(rs)
 
-	m.printf("### HTTP/2 and compression\n\n")
-	// Issue 11 adds HTTPS with HTTP/2 (HPACK shrinks a poll's repeated
-	// headers), gzip and permessage-deflate, and the browser's headers.
-	// When its results are in the suite, their options go into the tables
-	// above and into a crossover and an RTT sentence each, here.
-	m.printf("- **HTTP/2 (HPACK header compression for the polling transports, over TLS):** not measured in this report.\n")
-	m.printf("- **Compression (gzip bodies, permessage-deflate for WebSocket):** not measured in this report.\n")
-	m.printf("- **A browser's headers** (five times the lean Go client's per request, more with cookies): not measured in this report; the clients here send the lean Go client's headers, which favours polling.\n\n")
+	m.printf("### Where the clients change the answer\n\n")
+	m.acrossClients(rs)
+}
+
+// acrossClients says, for the default comparison's scenario run with other
+// clients (HTTPS with HTTP/2, compression, lean or cookie-laden headers),
+// whether the cheapest transport that meets each need changes from the one
+// the reference clients (browser headers over plain HTTP/1.1) make it.
+func (m *md) acrossClients(rs runs) {
+	if rs.reference == nil || len(rs.clientVariants) == 0 {
+		m.printf("*Not measured in this report: the answer is read from the default comparison run again with other clients (HTTP/2, compression, headers), and these results hold none.*\n\n")
+		return
+	}
+	ref := runOptions(rs.reference)
+	refName := variantTitle(rs.reference.Results.Scenario)
+	m.printf("The default comparison's scenario (%g updates/s) run again with other clients: each line sets one run against the %s clients of %s, by bytes per client per second; a need is met when 99%% of updates arrived within it.\n\n",
+		ref[0].Rate, refName, m.link(rs.reference))
+	for _, v := range rs.clientVariants {
+		opts := runOptions(v)
+		var parts []string
+		for _, need := range verdict.Needs {
+			was := verdict.Choose(ref, ref[0].Rate, need, verdict.Bytes)
+			now := verdict.Choose(opts, opts[0].Rate, need, verdict.Bytes)
+			parts = append(parts, changed(need, was, now))
+		}
+		m.printf("- **%s** (%s): %s.\n", variantTitle(v.Results.Scenario), m.link(v), strings.Join(parts, "; "))
+	}
+	m.printf("\n")
+}
+
+// runOptions are the transports of a run's first point as the verdict
+// weighs them.
+func runOptions(r *Run) []verdict.Option {
+	var opts []verdict.Option
+	for _, t := range r.Results.Points[0].InTableOrder() {
+		opts = append(opts, option(r, 0, t))
+	}
+	return opts
+}
+
+// changed says whether a choice changed, with the figures of both.
+func changed(need verdict.Need, was, now verdict.Choice) string {
+	cost := func(c verdict.Choice) string {
+		if c.Best == nil {
+			return "none meets it"
+		}
+		return fmt.Sprintf("%s at %s", c.Best.Name, verdict.Bytes.Unit(verdict.Bytes.Of(*c.Best)))
+	}
+	switch {
+	case was.Best == nil && now.Best == nil:
+		return fmt.Sprintf("%s, still none meets it", need.Name)
+	case was.Best != nil && now.Best != nil && was.Best.Name == now.Best.Name:
+		return fmt.Sprintf("%s, still %s (was %s)", need.Name, cost(now), verdict.Bytes.Unit(verdict.Bytes.Of(*was.Best)))
+	}
+	return fmt.Sprintf("%s, **%s** instead of %s", need.Name, cost(now), cost(was))
 }
 
 // link is a run's results file as a markdown link.
