@@ -3,7 +3,6 @@ package report_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -207,9 +206,6 @@ func TestTheVerdictSaysWhereTheClientsChangeTheAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := buf.String()
-		i := strings.Index(md, "### Where the clients")
-		t.Log(md[i : i+900])
-	}
 	for _, want := range []string{
 		"under 100 ms, still WebSocket at 688 B/s per client (was 688 B/s per client)",
 		"under 1 s, **short poll at 200 B/s per client** instead of WebSocket at 688 B/s per client",
