@@ -99,6 +99,7 @@ var runners = map[string]func(*simClient, context.Context){
 	transport.Long:  (*simClient).runLong,
 	transport.WS:    (*simClient).runWS,
 	transport.SSE:   (*simClient).runSSE,
+	transport.Floor: (*simClient).runFloor,
 }
 
 // Speaks reports whether the bench has a simulated client for the named

@@ -1,19 +1,36 @@
 package push
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/state"
 )
 
+// wsReadBufferSize is the read buffer of each WebSocket connection, held
+// for its whole life. It must take a control frame whole (125 bytes of
+// payload and a header) and a typical chat message in one read; a larger
+// message streams through it, since bufio reads past an empty buffer
+// straight into the caller's (io.ReadAll's, growing), so 512 bytes costs
+// a 64 KiB message no extra copy and an idle connection only 512 bytes.
+const wsReadBufferSize = 512
+
+// wsWriteBuffers lend gorilla a write buffer only while it writes a message
+// of its own making. The hub writes updates as PreparedMessages and control
+// frames, which gorilla writes straight from their bytes, so an idle
+// connection holds no write buffer at all.
+var wsWriteBuffers = &sync.Pool{}
+
 // ServeWS serves GET /ws?since=V: it upgrades the connection, sends what the
-// client missed after V, then every update as it is published, and publishes
-// the client's chat messages.
+// client missed after V, then every update as it is published, and
+// publishes the client's chat messages.
 func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	since, haveSince, err := state.ParseVersion(r.URL.Query().Get("since"))
 	if err != nil {
@@ -27,36 +44,69 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, http.StatusUpgradeRequired, "unsupported Sec-WebSocket-Version; this server speaks 13")
 		return
 	}
-	if !h.track() {
-		apierror.Write(w, http.StatusServiceUnavailable, "server shutting down")
+	// Over capacity, a browser is better told with a close code it can
+	// show than with a status the WebSocket API hides: upgrade, then 1013.
+	if !h.admit(w, false) {
 		return
 	}
-	defer h.conns.Done()
-
 	up := websocket.Upgrader{
 		Subprotocols:    []string{SubprotocolJSON, SubprotocolChat},
 		CheckOrigin:     h.checkOrigin,
-		ReadBufferSize:  4096,
-		WriteBufferSize: 4096,
+		ReadBufferSize:  wsReadBufferSize,
+		WriteBufferPool: wsWriteBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			h.log.Info("ws upgrade refused", "status", status, "reason", reason.Error(), "remote", r.RemoteAddr)
 			apierror.Write(w, status, reason.Error())
 		},
 	}
-	conn, err := up.Upgrade(w, r, nil)
+	var sc *sendConn
+	var acct Account
+	conn, err := up.Upgrade(hijackTo(w, func(c net.Conn) net.Conn {
+		sc, acct = newSendConn(c, h.cfg.WriteWait), h.attach(r)
+		return sc
+	}), r, nil)
 	if err != nil {
-		return // Upgrade has answered with an error status
+		if acct != nil {
+			acct.Close()
+			sc.Close()
+		}
+		h.open.Done()
+		return // Upgrade has answered with an error status, or the connection is gone
 	}
 	h.recordHandshake(r, conn.Subprotocol())
-
 	proto := conn.Subprotocol()
 	if proto == "" {
 		proto = SubprotocolJSON
 	}
-	defer h.forceAfterShutdown(func() { conn.NetConn().Close() })()
-	c := newWSConn(h, conn, r, proto, newCursor(h.store, since, haveSince))
-	go c.readPump()
-	c.writePump()
+	ws := &wsWire{conn: conn}
+	s := h.newSubscriber(kindWS, sc, newCursor(h.store, since, haveSince), acct, r)
+	s.wire = ws
+	if h.full() {
+		s.closeReq.Store(&disconnectFull)
+	}
+	h.start(s)
+	h.busy.Add(1)
+	go (&wsReader{hub: h, sub: s, ws: ws, proto: proto}).run()
+}
+
+// hijackTo hands gorilla's Upgrade the connection made by wrap instead of
+// the bare one, so that every frame gorilla writes goes through the
+// subscriber's sendConn.
+func hijackTo(w http.ResponseWriter, wrap func(net.Conn) net.Conn) http.ResponseWriter {
+	return hijacker{w, wrap}
+}
+
+type hijacker struct {
+	http.ResponseWriter
+	wrap func(net.Conn) net.Conn
+}
+
+func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.wrap(c), brw, nil
 }
 
 // checkOrigin allows browsers on the server's own host, and the origins

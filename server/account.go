@@ -4,17 +4,35 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"sync"
 
 	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/polling"
+	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/transport"
 )
 
-type accountKey struct{}
+type requestKey struct{}
+
+// request is what countRequests knows of the request it is counting.
+type request struct {
+	account *account
+	conn    *countingConn // nil outside a counting listener
+	// held is set when the push hub takes the connection over (Attach):
+	// it stays open, and its bytes stay on this account, after the handler.
+	held bool
+}
+
+func requestFrom(ctx context.Context) *request {
+	req, _ := ctx.Value(requestKey{}).(*request)
+	return req
+}
 
 func accountFrom(ctx context.Context) *account {
-	a, _ := ctx.Value(accountKey{}).(*account)
-	return a
+	if req := requestFrom(ctx); req != nil {
+		return req.account
+	}
+	return nil
 }
 
 // validClientID is what ?client= may hold: short, printable, safe to log.
@@ -37,6 +55,8 @@ func (s *Stats) transportOf(r *http.Request) string {
 		return transport.WS
 	case "/sse":
 		return transport.SSE
+	case "/floor":
+		return transport.Floor
 	case "/api/publish":
 		// A client that publishes over HTTP pays for it on its own transport.
 		return s.clientTransport(r.URL.Query().Get("client"))
@@ -46,7 +66,8 @@ func (s *Stats) transportOf(r *http.Request) string {
 
 // countRequests is middleware: it finds the request's account (transport
 // and ?client=), hands its connection's bytes to it and counts the request
-// and, while it runs, one open connection.
+// and, while it runs, one open connection. A connection the push hub takes
+// over stays open on the account until the hub lets it go (Attach).
 func (s *Stats) countRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("client")
@@ -55,17 +76,56 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 		if valid {
 			a = s.account(s.transportOf(r), id)
 		}
-		if cc := connFrom(r.Context()); cc != nil {
-			cc.begin(a)
-			defer cc.end()
+		req := &request{account: a, conn: connFrom(r.Context())}
+		if req.conn != nil {
+			req.conn.begin(a)
 		}
+		defer func() {
+			if req.conn != nil && !req.held {
+				req.conn.end()
+			}
+		}()
 		if !valid {
 			a.transport.requests.Add(1)
 			apierror.Write(w, http.StatusBadRequest, "client: 1 to 64 of A-Z a-z 0-9 . _ : -")
 			return
 		}
 		a.each(func(c *counters) { c.requests.Add(1); c.open.Add(1) })
-		defer a.each(func(c *counters) { c.open.Add(-1) })
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, a)))
+		defer func() {
+			if !req.held {
+				a.each(func(c *counters) { c.open.Add(-1) })
+			}
+		}()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, req)))
 	})
+}
+
+// Attach implements push.Meter: the hub has hijacked the request's
+// connection and serves it after the handler returns. It stays counted as
+// open, and what it reads and writes stays on the request's account, until
+// the hub closes the returned account.
+func (s *Stats) Attach(r *http.Request) push.Account {
+	req := requestFrom(r.Context())
+	if req == nil {
+		return nil
+	}
+	req.held = true
+	return &heldAccount{a: req.account}
+}
+
+// heldAccount is a hijacked connection's tally.
+type heldAccount struct {
+	a    *account
+	once sync.Once
+}
+
+func (h *heldAccount) Deliver(n int) {
+	h.a.transport.deliveries.Add(int64(n))
+	if h.a.client != nil {
+		h.a.client.deliveries.Add(int64(n))
+	}
+}
+
+func (h *heldAccount) Close() {
+	h.once.Do(func() { h.a.each(func(c *counters) { c.open.Add(-1) }) })
 }

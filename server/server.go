@@ -121,6 +121,7 @@ func (s *Server) routes() http.Handler {
 	})
 	r.Get("/ws", s.hub.ServeWS)
 	r.Get("/sse", s.hub.ServeSSE)
+	r.Get("/floor", s.hub.ServeFloor)
 	r.Method(http.MethodGet, "/metrics", metricsHandler(s.stats))
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // The lab exists to show what each transport costs on the wire, headers and
@@ -42,6 +44,8 @@ type countingConn struct {
 	pendingIn  atomic.Int64
 	pendingOut atomic.Int64
 	closeOnce  sync.Once
+
+	raw *rawWriter // TryWrite's, made at its first use
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
@@ -58,6 +62,11 @@ func (c *countingConn) Read(p []byte) (int, error) {
 
 func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
+	c.countOut(n)
+	return n, err
+}
+
+func (c *countingConn) countOut(n int) {
 	if n > 0 {
 		if a := c.owner.Load(); a != nil {
 			a.addOut(int64(n))
@@ -65,7 +74,6 @@ func (c *countingConn) Write(p []byte) (int, error) {
 			c.pendingOut.Add(int64(n))
 		}
 	}
-	return n, err
 }
 
 // begin makes a the owner of this connection's bytes, including the
@@ -111,4 +119,25 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 func connFrom(ctx context.Context) *countingConn {
 	cc, _ := ctx.Value(connKey{}).(*countingConn)
 	return cc
+}
+
+// SyscallConn gives the socket beneath to the push hub, which watches idle
+// streams for their client going away with epoll instead of a goroutine
+// blocked in Read per connection.
+func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.ErrUnsupported
+	}
+	return sc.SyscallConn()
+}
+
+// rawWriter writes to the socket beneath a connection without waiting
+// (TryWrite, where the platform has it).
+type rawWriter struct {
+	rc  syscall.RawConn
+	do  func(fd uintptr) bool // the write, made once: no allocation per write
+	p   []byte
+	n   int
+	err error
 }

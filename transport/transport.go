@@ -14,6 +14,7 @@ const (
 	Long  = "long"
 	WS    = "ws"
 	SSE   = "sse"
+	Floor = "floor"
 )
 
 // Other is the account for traffic that belongs to no transport: the demo
@@ -45,12 +46,16 @@ type Transport struct {
 	Browser bool `json:"browser"`
 }
 
-// table is in the lab's usual order: pull before push, oldest first.
+// table is in the lab's usual order: pull before push, oldest first, the
+// floor last.
 var table = []Transport{
 	{Name: Short, Label: "short poll", Route: "GET /api/poll?since=V", Browser: true},
 	{Name: Long, Label: "long poll", Route: "GET /api/poll?since=V&wait=25s", Holds: true, Browser: true},
 	{Name: WS, Label: "WebSocket", Route: "GET /ws?since=V", Holds: true, Push: true, Browser: true},
 	{Name: SSE, Label: "SSE", Route: "GET /sse?since=V", Holds: true, Push: true, Browser: true},
+	// The floor: the same update bytes on a bare TCP stream, no protocol on
+	// top; what every other push transport is measured against.
+	{Name: Floor, Label: "floor (raw TCP)", Route: "GET /floor?since=V", Holds: true, Push: true},
 }
 
 // All returns the table, in order.

@@ -1,0 +1,53 @@
+package push
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/pushlab/pushlab/state"
+)
+
+// wsWire frames for a WebSocket: each update as one text message, made once
+// per update as a PreparedMessage and written to every subscriber from its
+// bytes; pings as keepalives; pongs the reader asks for; a close frame to end.
+type wsWire struct {
+	conn *websocket.Conn
+	pong atomic.Pointer[string] // a ping's payload owed a pong
+}
+
+// preparedKey memoises an update's WebSocket frame on the update itself, so
+// a fan-out to N clients frames it once.
+type preparedKey struct{}
+
+func prepared(u *state.Update) *websocket.PreparedMessage {
+	return u.Memo(preparedKey{}, func(u *state.Update) any {
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, u.Raw)
+		if err != nil {
+			panic(err) // only fails for an invalid message type
+		}
+		return pm
+	}).(*websocket.PreparedMessage)
+}
+
+// No deadlines here: the sendConn beneath sets its own (see sendConn).
+var noDeadline time.Time
+
+func (w *wsWire) update(u *state.Update) error { return w.conn.WritePreparedMessage(prepared(u)) }
+
+func (w *wsWire) owes() bool { return w.pong.Load() != nil }
+
+func (w *wsWire) owed() error {
+	if p := w.pong.Swap(nil); p != nil {
+		return w.conn.WriteControl(websocket.PongMessage, []byte(*p), noDeadline)
+	}
+	return nil
+}
+
+func (w *wsWire) keepalive() error {
+	return w.conn.WriteControl(websocket.PingMessage, nil, noDeadline)
+}
+
+func (w *wsWire) farewell(d Disconnect) error {
+	return w.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(d.Code, d.Reason), noDeadline)
+}
