@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/pushlab/pushlab/apierror"
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -33,7 +34,7 @@ func (h *Hub) ServeFloor(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, http.StatusInternalServerError, "cannot take the connection over: "+err.Error())
 		return
 	}
-	sc := newSendConn(c, h.cfg.WriteWait)
+	sc := held.NewConn(c, h.cfg.WriteWait)
 	s := h.newSubscriber(kindFloor, sc, newCursor(h.store, since, haveSince), h.attach(r), r)
 	s.wire = floorWire{sc}
 	if _, err := sc.Write(floorHeader(w.Header())); err != nil || r.Method == http.MethodHead {
@@ -60,7 +61,7 @@ func floorHeader(hdr http.Header) []byte {
 
 // floorWire writes each update's bytes and a newline; it has nothing else
 // to say.
-type floorWire struct{ w *sendConn }
+type floorWire struct{ w *held.Conn }
 
 type floorKey struct{}
 

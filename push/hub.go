@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/apierror"
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 	"github.com/pushlab/pushlab/transport"
 )
@@ -43,12 +44,12 @@ const (
 )
 
 // Hub holds every push connection of one server: the WebSocket, SSE and
-// floor subscribers of one store, one fanout (a set split per core, each
+// floor subscribers of one store, in one held.Set (split per core, each
 // part with its writer) per transport. It opens them, writes to them and,
 // at shutdown, closes them all.
 type Hub struct {
 	store state.Store
-	meter Meter
+	meter held.Meter
 	cfg   Config
 	log   *slog.Logger
 
@@ -60,8 +61,8 @@ type Hub struct {
 	open   sync.WaitGroup // subscribers not yet ended, and handlers opening one
 	busy   sync.WaitGroup // the hub's goroutines: writers, readers, the watcher
 
-	fanouts map[string]*fanout // by transport name
-	watch   *watcher           // nil where epoll is not available
+	sets  map[string]*held.Set // by transport name
+	watch *held.Watcher        // nil where epoll is not available
 
 	handshakes *handshakeLog
 }
@@ -75,7 +76,7 @@ var (
 
 // NewHub returns a hub serving store, with its writers running until
 // Shutdown. meter may be nil.
-func NewHub(store state.Store, meter Meter, cfg Config, log *slog.Logger) *Hub {
+func NewHub(store state.Store, meter held.Meter, cfg Config, log *slog.Logger) *Hub {
 	if cfg.ReadLimit <= 0 {
 		cfg.ReadLimit = DefaultReadLimit
 	}
@@ -89,18 +90,18 @@ func NewHub(store state.Store, meter Meter, cfg Config, log *slog.Logger) *Hub {
 	h := &Hub{
 		store: store, meter: meter, cfg: cfg, log: log,
 		ctx: ctx, cancel: cancel,
-		fanouts:    make(map[string]*fanout),
+		sets:       make(map[string]*held.Set),
 		handshakes: newHandshakeLog(256),
 	}
 	for _, k := range []*kind{kindWS, kindSSE, kindFloor} {
-		h.fanouts[k.name] = newFanout(h)
+		h.sets[k.name] = held.NewSet(store, ctx.Done(), &h.busy)
 	}
-	if w, err := newWatcher(); err == nil {
+	if w, err := held.NewWatcher(); err == nil {
 		h.watch = w
 		h.busy.Add(1)
 		go func() {
 			defer h.busy.Done()
-			w.run()
+			w.Run()
 		}()
 	}
 	return h
@@ -128,36 +129,30 @@ func (h *Hub) admit(w http.ResponseWriter, refuseWhenFull bool) bool {
 
 func (h *Hub) full() bool { return h.cfg.Full != nil && h.cfg.Full() }
 
+func (h *Hub) attach(r *http.Request) held.Account { return held.Attach(h.meter, r) }
+
 // start makes s one of the hub's subscribers. s comes holding its write
 // token: the calling goroutine (the handler's) sends the backlog, waiting on
 // this one client if it must, then lets the shared writers have it.
 func (h *Hub) start(s *subscriber) {
-	h.fanouts[s.kind.name].add(s)
+	h.sets[s.kind.name].Add(s, &s.slot)
 	if h.ctx.Err() != nil {
 		s.closeReq.CompareAndSwap(nil, &disconnectShutdown)
 	}
 	s.drive(false)
 }
 
-// watch ends s when its client goes away, for a stream the client never
-// writes to: with epoll where there is one, else with a goroutine that
-// waits in Read.
+// watchStream ends s when its client goes away, for a stream the client
+// never writes to: with epoll where there is one, else with a goroutine
+// that waits in Read.
 func (h *Hub) watchStream(s *subscriber) {
-	if h.watch.add(s) {
+	if h.watch.Add(s.conn, s, &s.watch) {
 		return
 	}
 	h.busy.Add(1)
 	go func() {
 		defer h.busy.Done()
-		var b [64]byte
-		s.conn.SetReadDeadline(time.Time{})
-		_, err := s.conn.Read(b[:])
-		if err == nil && !s.ended.Load() {
-			d := disconnectSpoke
-			h.log.Info("push client closed", "transport", s.kind.name, "code", d.Code, "reason", d.Reason,
-				"client", s.client, "remote", s.remote)
-		}
-		s.end()
+		held.ReadUntilGone(s.conn, s)
 	}()
 }
 
@@ -178,18 +173,18 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		h.each(func(s *subscriber) { s.end() })
 	}
 	err := wait(ctx, &h.open)
-	h.watch.stop()
+	h.watch.Stop()
 	if werr := wait(ctx, &h.busy); err == nil {
 		err = werr
-		h.watch.release()
+		h.watch.Release()
 	}
 	return err
 }
 
 // each calls fn for every subscriber.
 func (h *Hub) each(fn func(*subscriber)) {
-	for _, f := range h.fanouts {
-		f.each(fn)
+	for _, set := range h.sets {
+		set.Each(func(m held.Member) { fn(m.(*subscriber)) })
 	}
 }
 

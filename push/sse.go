@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/apierror"
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -56,7 +57,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 	cur := newCursor(h.store, since, haveSince)
 	if r.ProtoMajor == 1 && r.ProtoMinor == 1 { // the HTTP that chunks
 		if c, _, err := rc.Hijack(); err == nil {
-			sc := newSendConn(c, h.cfg.WriteWait)
+			sc := held.NewConn(c, h.cfg.WriteWait)
 			s := h.newSubscriber(kindSSE, sc, cur, h.attach(r), r)
 			s.wire = sseWire{w: sc, chunked: true}
 			h.start(s)
@@ -72,7 +73,7 @@ func (h *Hub) ServeSSE(w http.ResponseWriter, r *http.Request) {
 // writers only hand it the write token (subscriber.lone).
 func (h *Hub) serveInHandler(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, cur *cursor) {
 	rw := &responseConn{w: w, rc: rc, gone: make(chan struct{})}
-	sc := newSendConn(rw, h.cfg.WriteWait)
+	sc := held.NewConn(rw, h.cfg.WriteWait)
 	s := h.newSubscriber(kindSSE, sc, cur, h.attach(r), r)
 	s.wire = sseWire{w: sc}
 	s.lone = make(chan struct{}, 1)

@@ -2,11 +2,13 @@ package push
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -52,16 +54,16 @@ type subscriber struct {
 	hub    *Hub
 	kind   *kind
 	wire   wire
-	conn   *sendConn
+	conn   *held.Conn
 	cur    *cursor
-	acct   Account
+	acct   held.Account
 	client string // ?client=, for the log
 	remote string
 
 	token   atomic.Bool // the write token is held
 	saidBye bool        // the farewell is written: nothing more will be
 
-	held          atomic.Uint64 // cur.held, for the writers' quick look
+	holds         atomic.Uint64 // cur.held, for the writers' quick look
 	nextKeepalive atomic.Int64  // Unix ns
 	closeReq      atomic.Pointer[Disconnect]
 	bye           chan struct{} // lingering kinds: closed when the farewell is out, or at the end
@@ -74,20 +76,23 @@ type subscriber struct {
 	// the token instead of starting a goroutine.
 	lone chan struct{}
 
-	shard *shard        // set before the subscriber is shared
-	slot  int           // its index in shard.subs, under shard.mu
-	watch atomic.Uint64 // its id in the hub's watcher; 0: not watched
+	slot  held.Slot  // in its transport's set
+	watch held.Watch // in the hub's watcher
 }
 
-func (h *Hub) newSubscriber(k *kind, conn *sendConn, cur *cursor, acct Account, r *http.Request) *subscriber {
+func (h *Hub) newSubscriber(k *kind, conn *held.Conn, cur *cursor, acct held.Account, r *http.Request) *subscriber {
 	s := &subscriber{
 		hub: h, kind: k, conn: conn, cur: cur, acct: acct,
 		client: r.URL.Query().Get("client"), remote: r.RemoteAddr,
 	}
 	s.token.Store(true) // for the handler, which sends the backlog (Hub.start)
-	s.held.Store(cur.held)
+	s.holds.Store(cur.held)
 	if k.keepalive > 0 {
-		s.nextKeepalive.Store(time.Now().Add(k.keepalive).UnixNano())
+		// The first keepalive at a random point of the period: connections
+		// opened together would otherwise be pinged, and answer, together,
+		// every period, a burst that delays the updates around it.
+		first := k.keepalive/2 + rand.N(k.keepalive/2)
+		s.nextKeepalive.Store(time.Now().Add(first).UnixNano())
 	}
 	if k.lingers {
 		s.bye = make(chan struct{})
@@ -99,23 +104,23 @@ func (h *Hub) newSubscriber(k *kind, conn *sendConn, cur *cursor, acct Account, 
 // wins.
 func (s *subscriber) requestClose(d Disconnect) {
 	if s.closeReq.CompareAndSwap(nil, &d) {
-		s.kick()
+		s.Kick()
 	}
 }
 
-// kick makes sure what is due gets written: it takes the write token if it
+// Kick makes sure what is due gets written: it takes the write token if it
 // is free and writes from the calling goroutine, never waiting on this
 // client's socket. A holder looks again before it lets the token go, so
 // nothing asked for while it held it is left behind.
-func (s *subscriber) kick() {
+func (s *subscriber) Kick() {
 	if s.token.CompareAndSwap(false, true) {
 		s.drive(true)
 	}
 }
 
-// due reports whether there is something to write.
-func (s *subscriber) due(latest uint64, now int64) bool {
-	return s.held.Load() != latest || s.closeReq.Load() != nil || s.wire.owes() ||
+// Due reports whether there is something to write.
+func (s *subscriber) Due(latest uint64, now int64) bool {
+	return s.holds.Load() != latest || s.closeReq.Load() != nil || s.wire.owes() ||
 		(s.kind.keepalive > 0 && now >= s.nextKeepalive.Load())
 }
 
@@ -126,12 +131,12 @@ func (s *subscriber) due(latest uint64, now int64) bool {
 // may wait up to the write deadline per write, keeps writing until the
 // client has caught up, and drops a client that takes nothing for that long.
 func (s *subscriber) drive(shared bool) {
-	if shared && !s.conn.canShare() {
+	if shared && !s.conn.CanShare() {
 		s.alone()
 		return
 	}
-	s.conn.share(shared)
-	if err := s.conn.flush(); err != nil {
+	s.conn.Share(shared)
+	if err := s.conn.Flush(); err != nil {
 		s.drop(err)
 		return
 	}
@@ -140,7 +145,7 @@ func (s *subscriber) drive(shared bool) {
 			s.drop(err)
 			return
 		}
-		if s.conn.stuck() {
+		if s.conn.Stuck() {
 			s.alone() // the token goes with it
 			return
 		}
@@ -149,7 +154,7 @@ func (s *subscriber) drive(shared bool) {
 			return
 		}
 		s.token.Store(false)
-		if !s.due(s.hub.store.Latest(), time.Now().UnixNano()) || !s.token.CompareAndSwap(false, true) {
+		if !s.Due(s.hub.store.Latest(), time.Now().UnixNano()) || !s.token.CompareAndSwap(false, true) {
 			return
 		}
 	}
@@ -171,10 +176,10 @@ func (s *subscriber) alone() {
 // send writes, in order: what the wire owes (a pong); the farewell, if a
 // close is asked for; the updates the cursor lets through; a keepalive when
 // one is due. It stops early when the socket could not take a write at
-// once (conn.stuck); the rest is due again.
+// once (conn.Stuck); the rest is due again.
 func (s *subscriber) send() error {
 	if s.wire.owes() {
-		if err := s.wire.owed(); err != nil || s.conn.stuck() {
+		if err := s.wire.owed(); err != nil || s.conn.Stuck() {
 			return err
 		}
 	}
@@ -197,15 +202,15 @@ func (s *subscriber) send() error {
 		}
 		s.cur.sent(u)
 		n++
-		if s.conn.stuck() {
+		if s.conn.Stuck() {
 			break
 		}
 	}
 	if n > 0 {
-		s.held.Store(s.cur.held)
+		s.holds.Store(s.cur.held)
 		s.acct.Deliver(n)
 	}
-	if s.kind.keepalive > 0 && !s.conn.stuck() {
+	if s.kind.keepalive > 0 && !s.conn.Stuck() {
 		if now := time.Now(); now.UnixNano() >= s.nextKeepalive.Load() {
 			s.nextKeepalive.Store(now.Add(s.kind.keepalive).UnixNano())
 			return s.wire.keepalive()
@@ -246,10 +251,8 @@ func (s *subscriber) drop(err error) {
 func (s *subscriber) end() {
 	s.endOnce.Do(func() {
 		s.ended.Store(true)
-		if s.shard != nil {
-			s.shard.remove(s)
-		}
-		s.hub.watch.remove(s)
+		held.Remove(&s.slot)
+		s.hub.watch.Remove(s.conn, &s.watch)
 		s.conn.Close()
 		if s.bye != nil {
 			s.byeOnce.Do(func() { close(s.bye) })
@@ -257,6 +260,17 @@ func (s *subscriber) end() {
 		s.acct.Close()
 		s.hub.open.Done()
 	})
+}
+
+// Stirred is the watcher's news that a stream's client went away, or wrote
+// to a stream that only reads: either way the stream ends.
+func (s *subscriber) Stirred(gone bool) {
+	if !gone {
+		d := disconnectSpoke
+		s.hub.log.Info("push client closed", "transport", s.kind.name, "code", d.Code, "reason", d.Reason,
+			"client", s.client, "remote", s.remote)
+	}
+	s.end()
 }
 
 func isTimeout(err error) bool {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/apierror"
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -59,10 +60,10 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 			apierror.Write(w, status, reason.Error())
 		},
 	}
-	var sc *sendConn
-	var acct Account
+	var sc *held.Conn
+	var acct held.Account
 	conn, err := up.Upgrade(hijackTo(w, func(c net.Conn) net.Conn {
-		sc, acct = newSendConn(c, h.cfg.WriteWait), h.attach(r)
+		sc, acct = held.NewConn(c, h.cfg.WriteWait), h.attach(r)
 		return sc
 	}), r, nil)
 	if err != nil {
@@ -91,7 +92,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 
 // hijackTo hands gorilla's Upgrade the connection made by wrap instead of
 // the bare one, so that every frame gorilla writes goes through the
-// subscriber's sendConn.
+// subscriber's held.Conn.
 func hijackTo(w http.ResponseWriter, wrap func(net.Conn) net.Conn) http.ResponseWriter {
 	return hijacker{w, wrap}
 }

@@ -39,7 +39,7 @@ func (r *wsReader) run() {
 	c.SetPingHandler(func(data string) error {
 		r.alive()
 		r.ws.pong.Store(&data) // a pong already owed is replaced: one answer covers both
-		r.sub.kick()
+		r.sub.Kick()
 		return nil
 	})
 	c.SetCloseHandler(func(code int, text string) error {

@@ -30,7 +30,7 @@ func prepared(u *state.Update) *websocket.PreparedMessage {
 	}).(*websocket.PreparedMessage)
 }
 
-// No deadlines here: the sendConn beneath sets its own (see sendConn).
+// No deadlines here: the held.Conn beneath sets its own.
 var noDeadline time.Time
 
 func (w *wsWire) update(u *state.Update) error { return w.conn.WritePreparedMessage(prepared(u)) }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pushlab/pushlab/apierror"
 	"github.com/pushlab/pushlab/polling"
-	"github.com/pushlab/pushlab/push"
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -100,11 +100,11 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 	})
 }
 
-// Attach implements push.Meter: the hub has hijacked the request's
-// connection and serves it after the handler returns. It stays counted as
-// open, and what it reads and writes stays on the request's account, until
-// the hub closes the returned account.
-func (s *Stats) Attach(r *http.Request) push.Account {
+// Attach implements held.Meter: a handler has taken the request's
+// connection over (hijacked) and it is served after the handler returns. It
+// stays counted as open, and what it reads and writes stays on the
+// request's account, until the returned account is closed.
+func (s *Stats) Attach(r *http.Request) held.Account {
 	req := requestFrom(r.Context())
 	if req == nil {
 		return nil
@@ -125,6 +125,8 @@ func (h *heldAccount) Deliver(n int) {
 		h.a.client.deliveries.Add(int64(n))
 	}
 }
+
+func (h *heldAccount) Empty() { h.a.each(func(c *counters) { c.empty.Add(1) }) }
 
 func (h *heldAccount) Close() {
 	h.once.Do(func() { h.a.each(func(c *counters) { c.open.Add(-1) }) })

@@ -380,12 +380,17 @@ func followWS(ctx context.Context, host string, lat *latencies, opened func(bool
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	defer c.Close()
+	var msg bytes.Buffer // reused, as a careful client would
 	for {
-		_, msg, err := c.ReadMessage()
+		_, r, err := c.NextReader()
 		if err != nil {
 			return err
 		}
-		lat.record(publishTime(msg))
+		msg.Reset()
+		if _, err := msg.ReadFrom(r); err != nil {
+			return err
+		}
+		lat.record(publishTime(msg.Bytes()))
 	}
 }
 
