@@ -31,23 +31,33 @@ func (p *Poller) answer(w http.ResponseWriter, r *http.Request, q PollQuery) {
 		from = ^uint64(0) // holds nothing: the store answers with a snapshot
 	}
 	if ups := state.Since(p.store, from); len(ups) > 0 {
-		p.writeUpdates(w, r, ups)
+		p.writeUpdates(w, r, from, ups)
 		return
 	}
 	p.writeEmpty(w, r)
 }
 
-// hold is the long poll: it waits on the store's broadcast (no goroutine of
-// its own) until there is something after q.Since, the wait passes, the
+// hold is the long poll. With nothing to answer yet, the poll is parked:
+// it leaves net/http, which frees the handler's goroutine, net/http's
+// background reader and their buffers while it waits (see park.go). Where
+// its connection cannot leave (TLS, HTTP/2), it waits here on the store's
+// broadcast until there is something after q.Since, the wait passes, the
 // client goes away or the server shuts down.
 func (p *Poller) hold(w http.ResponseWriter, r *http.Request, q PollQuery) {
+	if !q.HaveSince || p.store.Latest() != q.Since {
+		p.answer(w, r, q)
+		return
+	}
+	if p.park(w, r, q) {
+		return
+	}
 	// The server's WriteTimeout would cut a long wait; this one is ours.
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(q.Wait + 10*time.Second))
 	timer := time.NewTimer(q.Wait)
 	defer timer.Stop()
 	for {
 		changed := p.store.Changed()
-		if !q.HaveSince || p.store.Latest() != q.Since {
+		if p.store.Latest() != q.Since {
 			p.answer(w, r, q)
 			return
 		}

@@ -7,8 +7,8 @@ import (
 	"sync"
 
 	"github.com/pushlab/pushlab/apierror"
-	"github.com/pushlab/pushlab/polling"
 	"github.com/pushlab/pushlab/held"
+	"github.com/pushlab/pushlab/polling"
 	"github.com/pushlab/pushlab/transport"
 )
 

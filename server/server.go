@@ -48,6 +48,8 @@ type Server struct {
 	genDone  chan struct{}
 	shutdown chan struct{} // closed at shutdown: long polls answer
 	once     sync.Once
+	back     chan net.Conn // connections to serve again (Resume)
+	waiting  resumed       // served again, not yet carrying a request
 }
 
 // New builds a server; Serve starts it.
@@ -77,6 +79,7 @@ func New(cfg Config) (*Server, error) {
 		stats:    newStats(store),
 		shutdown: make(chan struct{}),
 		genDone:  make(chan struct{}),
+		back:     make(chan net.Conn, resumeQueue),
 	}
 	s.hub = push.NewHub(store, s.stats, push.Config{
 		AllowOrigins: cfg.AllowOrigins,
@@ -84,13 +87,14 @@ func New(cfg Config) (*Server, error) {
 		WriteWait:    cfg.WriteWait,
 		Full:         s.full,
 	}, s.log)
-	s.poller = polling.New(store, s.stats, s.shutdown)
+	s.poller = polling.New(store, s.stats, s.shutdown, s, cfg.WriteWait, s.log)
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		ConnContext:       withConn,
+		ConnState:         s.connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	return s, nil
@@ -192,7 +196,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}()
 	}
 	s.mu.Unlock()
-	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats})
+	return s.http.Serve(&countingListener{Listener: ln, stats: s.stats, back: s.back})
 }
 
 // ListenAndServe listens on cfg.Addr and serves.
@@ -218,9 +222,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			stopGen()
 			<-s.genDone
 		}
-		hubErr := make(chan error, 1)
+		hubErr, pollErr := make(chan error, 1), make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
-		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
+		go func() { pollErr <- s.poller.Shutdown(ctx); s.closeResumed() }()
+		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, <-pollErr, s.saveState())
 	})
 	return err
 }

@@ -15,18 +15,50 @@ import (
 // (transport and client) of the request it is serving.
 
 // countingListener wraps accepted connections so they count their bytes.
+// It also gives the HTTP server back connections that a handler took over
+// and is done with (a parked long poll, answered), to be served again like
+// new ones.
 type countingListener struct {
 	net.Listener
 	stats *Stats
+	back  <-chan net.Conn
+
+	start    sync.Once
+	accepted chan acceptance // from acceptLoop
+}
+
+type acceptance struct {
+	c   net.Conn
+	err error
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	l.start.Do(func() {
+		l.accepted = make(chan acceptance, 1)
+		go l.acceptLoop()
+	})
+	select {
+	case c := <-l.back:
+		return c, nil
+	case a := <-l.accepted:
+		return a.c, a.err
 	}
-	l.stats.conns.Add(1)
-	return &countingConn{Conn: c, stats: l.stats}, nil
+}
+
+// acceptLoop accepts for Accept, which must also wait on back; it ends when
+// the listener is closed.
+func (l *countingListener) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil {
+			l.stats.conns.Add(1)
+			c = &countingConn{Conn: c, stats: l.stats}
+		}
+		l.accepted <- acceptance{c, err}
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+	}
 }
 
 // countingConn counts bytes read and written. While a handler runs, reads go
@@ -45,7 +77,8 @@ type countingConn struct {
 	pendingOut atomic.Int64
 	closeOnce  sync.Once
 
-	raw *rawWriter // TryWrite's, made at its first use
+	raw     *rawWriter  // TryWrite's, made at its first use
+	resumed atomic.Bool // given back to the HTTP server, no request yet (resume.go)
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
