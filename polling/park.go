@@ -149,7 +149,13 @@ func (pp *parked) alone() {
 // one version, unless middleware gave this one headers of its own.
 func (pp *parked) answer() ([]byte, int) {
 	pp.closing = pp.closing || pp.shuttingDown()
-	ups := pp.p.store.AppendSince(nil, pp.since)
+	buf := upsPool.Get().(*[]*state.Update)
+	ups := pp.p.store.AppendSince((*buf)[:0], pp.since)
+	defer func() {
+		clear(ups)
+		*buf = ups[:0]
+		upsPool.Put(buf)
+	}()
 	if len(ups) == 0 {
 		return emptyResponse(pp.extra, pp.closing), 0
 	}
@@ -206,6 +212,10 @@ func (pp *parked) finish(last func()) {
 		pp.p.open.Done()
 	})
 }
+
+// upsPool lends the writers a slice to read the store into: no allocation
+// per poll answered.
+var upsPool = sync.Pool{New: func() any { return new([]*state.Update) }}
 
 type responseKey struct {
 	since   uint64

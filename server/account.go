@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sync"
 
@@ -38,14 +39,15 @@ func accountFrom(ctx context.Context) *account {
 // validClientID is what ?client= may hold: short, printable, safe to log.
 var validClientID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
-// transportOf names the transport a request uses, for accounting.
-func (s *Stats) transportOf(r *http.Request) string {
-	if r.URL.Query().Get("client") == transport.ControlClient {
+// transportOf names the transport a request uses, for accounting; q is
+// its query, parsed once for all of countRequests.
+func (s *Stats) transportOf(r *http.Request, q url.Values) string {
+	if q.Get("client") == transport.ControlClient {
 		return transport.Other
 	}
 	switch r.URL.Path {
 	case "/api/poll":
-		if polling.IsLongPoll(r.URL.Query()) {
+		if polling.IsLongPoll(q) {
 			return transport.Long
 		}
 		return transport.Short
@@ -59,7 +61,7 @@ func (s *Stats) transportOf(r *http.Request) string {
 		return transport.Floor
 	case "/api/publish":
 		// A client that publishes over HTTP pays for it on its own transport.
-		return s.clientTransport(r.URL.Query().Get("client"))
+		return s.clientTransport(q.Get("client"))
 	}
 	return transport.Other
 }
@@ -70,11 +72,12 @@ func (s *Stats) transportOf(r *http.Request) string {
 // over stays open on the account until the hub lets it go (Attach).
 func (s *Stats) countRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.URL.Query().Get("client")
+		q := r.URL.Query()
+		id := q.Get("client")
 		valid := id == "" || validClientID.MatchString(id)
 		a := s.otherAccount()
 		if valid {
-			a = s.account(s.transportOf(r), id)
+			a = s.account(s.transportOf(r, q), id)
 		}
 		req := &request{account: a, conn: connFrom(r.Context())}
 		if req.conn != nil {
