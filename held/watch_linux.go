@@ -73,7 +73,7 @@ func (w *Watcher) Add(c net.Conn, who Watched, reg *Watch) bool {
 	w.byID[id] = who
 	w.mu.Unlock()
 	reg.id.Store(id)
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
+	ev := event(id)
 	var cerr error
 	// Control holds the descriptor open while it runs: a connection closed
 	// meanwhile fails here rather than registering a reused descriptor.
@@ -83,6 +83,36 @@ func (w *Watcher) Add(c net.Conn, who Watched, reg *Watch) bool {
 		return false
 	}
 	return true
+}
+
+// Rearm watches c again, for one more event, after its owner has read what
+// woke it; false when c is no longer watched (removed, or closed).
+func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
+	if w == nil {
+		return false
+	}
+	rc := rawConn(c)
+	id := reg.id.Load()
+	if rc == nil || id == 0 {
+		return false
+	}
+	w.mu.Lock()
+	if reg.id.Load() != id { // removed meanwhile
+		w.mu.Unlock()
+		return false
+	}
+	w.byID[id] = who
+	w.mu.Unlock()
+	ev := event(id)
+	var cerr error
+	err := rc.Control(func(fd uintptr) { cerr = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
+	return err == nil && cerr == nil
+}
+
+// event is what a connection is watched for: one readable (or hung up)
+// event, under its id.
+func event(id uint64) unix.EpollEvent {
+	return unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
 }
 
 // Remove stops watching c (registered at reg), before c is closed or read

@@ -20,9 +20,10 @@ type Watched interface {
 // Watch is a connection's registration.
 type Watch struct{ id atomic.Uint64 }
 
-func NewWatcher() (*Watcher, error)                   { return nil, errors.ErrUnsupported }
-func (w *Watcher) Add(net.Conn, Watched, *Watch) bool { return false }
-func (w *Watcher) Remove(net.Conn, *Watch)            {}
-func (w *Watcher) Run()                               {}
-func (w *Watcher) Stop()                              {}
-func (w *Watcher) Release()                           {}
+func NewWatcher() (*Watcher, error)                     { return nil, errors.ErrUnsupported }
+func (w *Watcher) Add(net.Conn, Watched, *Watch) bool   { return false }
+func (w *Watcher) Rearm(net.Conn, Watched, *Watch) bool { return false }
+func (w *Watcher) Remove(net.Conn, *Watch)              {}
+func (w *Watcher) Run()                                 {}
+func (w *Watcher) Stop()                                {}
+func (w *Watcher) Release()                             {}

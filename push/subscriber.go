@@ -227,9 +227,11 @@ func (s *subscriber) farewellDone() {
 		s.end()
 		return
 	}
-	// Closed before the deadline is set: see wsReader.alive.
+	// Closed before the deadline is set: see wsReader.keepFarewellDeadline.
 	s.byeOnce.Do(func() { close(s.bye) })
 	s.conn.SetReadDeadline(time.Now().Add(closeGrace))
+	// A reader started by the watcher may not be running to see it.
+	time.AfterFunc(closeGrace, s.end)
 }
 
 // drop ends a subscriber whose connection failed a write: broken, or a
@@ -238,9 +240,13 @@ func (s *subscriber) drop(err error) {
 	if s.ended.Load() {
 		return
 	}
-	if isTimeout(err) {
+	switch {
+	case isTimeout(err):
 		d := disconnectSlow
 		s.hub.log.Info("push client dropped", "transport", s.kind.name, "code", d.Code, "reason", d.Reason,
+			"client", s.client, "remote", s.remote)
+	case errors.Is(err, errSilent):
+		s.hub.log.Info("push client dropped", "transport", s.kind.name, "reason", err.Error(),
 			"client", s.client, "remote", s.remote)
 	}
 	s.end()

@@ -21,6 +21,7 @@ import (
 // message streams through it, since bufio reads past an empty buffer
 // straight into the caller's (io.ReadAll's, growing), so 512 bytes costs
 // a 64 KiB message no extra copy and an idle connection only 512 bytes.
+// (gorilla shares a hijacked buffer only when it is over 256 bytes.)
 const wsReadBufferSize = 512
 
 // wsWriteBuffers lend gorilla a write buffer only while it writes a message
@@ -53,7 +54,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	up := websocket.Upgrader{
 		Subprotocols:    []string{SubprotocolJSON, SubprotocolChat},
 		CheckOrigin:     h.checkOrigin,
-		ReadBufferSize:  wsReadBufferSize,
+		ReadBufferSize:  0, // gorilla then reads through the buffer hijackTo hands it: br
 		WriteBufferPool: wsWriteBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			h.log.Info("ws upgrade refused", "status", status, "reason", reason.Error(), "remote", r.RemoteAddr)
@@ -62,9 +63,14 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 	}
 	var sc *held.Conn
 	var acct held.Account
-	conn, err := up.Upgrade(hijackTo(w, func(c net.Conn) net.Conn {
+	var br *bufio.Reader
+	conn, err := up.Upgrade(hijackTo(w, func(c net.Conn, brw *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter) {
 		sc, acct = held.NewConn(c, h.cfg.WriteWait), h.attach(r)
-		return sc
+		if brw.Reader.Buffered() > 0 {
+			return sc, brw // the client spoke before the handshake: gorilla refuses it
+		}
+		br = bufio.NewReaderSize(sc, wsReadBufferSize)
+		return sc, bufio.NewReadWriter(br, brw.Writer)
 	}), r, nil)
 	if err != nil {
 		if acct != nil {
@@ -86,20 +92,20 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		s.closeReq.Store(&disconnectFull)
 	}
 	h.start(s)
-	h.busy.Add(1)
-	go (&wsReader{hub: h, sub: s, ws: ws, proto: proto}).run()
+	(&wsReader{hub: h, sub: s, ws: ws, br: br, proto: proto}).watch()
 }
 
-// hijackTo hands gorilla's Upgrade the connection made by wrap instead of
-// the bare one, so that every frame gorilla writes goes through the
-// subscriber's held.Conn.
-func hijackTo(w http.ResponseWriter, wrap func(net.Conn) net.Conn) http.ResponseWriter {
+// hijackTo hands gorilla's Upgrade what wrap makes of the hijacked
+// connection: the subscriber's held.Conn, so that every frame gorilla writes
+// goes through the subscriber's writers, and a read buffer the reader can
+// look into.
+func hijackTo(w http.ResponseWriter, wrap func(net.Conn, *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter)) http.ResponseWriter {
 	return hijacker{w, wrap}
 }
 
 type hijacker struct {
 	http.ResponseWriter
-	wrap func(net.Conn) net.Conn
+	wrap func(net.Conn, *bufio.ReadWriter) (net.Conn, *bufio.ReadWriter)
 }
 
 func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -107,7 +113,8 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return h.wrap(c), brw, nil
+	c, brw = h.wrap(c, brw)
+	return c, brw, nil
 }
 
 // checkOrigin allows browsers on the server's own host, and the origins

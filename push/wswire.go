@@ -1,6 +1,7 @@
 package push
 
 import (
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -12,9 +13,14 @@ import (
 // per update as a PreparedMessage and written to every subscriber from its
 // bytes; pings as keepalives; pongs the reader asks for; a close frame to end.
 type wsWire struct {
-	conn *websocket.Conn
-	pong atomic.Pointer[string] // a ping's payload owed a pong
+	conn  *websocket.Conn
+	pong  atomic.Pointer[string] // a ping's payload owed a pong
+	heard atomic.Int64           // Unix ns of the client's last frame
 }
+
+// errSilent drops a client that answered no ping for pongWait: it is gone
+// without a word (a half-open connection), and nothing else would notice.
+var errSilent = errors.New("ws client silent for longer than pongWait")
 
 // preparedKey memoises an update's WebSocket frame on the update itself, so
 // a fan-out to N clients frames it once.
@@ -45,6 +51,9 @@ func (w *wsWire) owed() error {
 }
 
 func (w *wsWire) keepalive() error {
+	if time.Since(time.Unix(0, w.heard.Load())) > pongWait {
+		return errSilent
+	}
 	return w.conn.WriteControl(websocket.PingMessage, nil, noDeadline)
 }
 
