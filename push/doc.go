@@ -9,11 +9,11 @@
 // told to come back with since), keepalives, and a Disconnect at the end.
 // A transport only frames and writes that (its wire).
 //
-// Nothing waits per idle connection: per transport, one writer goroutine
-// per core walks its share of the subscribers when the store changes and
-// writes each one what it lacks, without ever waiting on a socket; a client
-// whose socket is full gets a goroutine of its own until it has caught up or
-// is dropped. Streams that clients never write to (SSE, floor) are watched
-// for their client going away with epoll; a WebSocket keeps one goroutine,
-// its reader.
+// Nothing waits per idle connection (package held): per transport, one
+// writer goroutine per core walks its share of the subscribers when the
+// store changes and writes each one what it lacks, without ever waiting on
+// a socket; a client whose socket is full gets a goroutine of its own until
+// it has caught up or is dropped. Connections are watched with epoll: an SSE
+// or floor stream for its client going away, a WebSocket for anything its
+// client sends, which a reader started then reads.
 package push
