@@ -13,14 +13,16 @@ import (
 // per update as a PreparedMessage and written to every subscriber from its
 // bytes; pings as keepalives; pongs the reader asks for; a close frame to end.
 type wsWire struct {
-	conn  *websocket.Conn
-	pong  atomic.Pointer[string] // a ping's payload owed a pong
-	heard atomic.Int64           // Unix ns of the client's last frame
+	conn   *websocket.Conn
+	pong   atomic.Pointer[string] // a ping's payload owed a pong
+	heard  atomic.Int64           // Unix ns of the client's last frame
+	pinged int64                  // Unix ns of the oldest ping not answered (the writer's)
 }
 
-// errSilent drops a client that answered no ping for pongWait: it is gone
-// without a word (a half-open connection), and nothing else would notice.
-var errSilent = errors.New("ws client silent for longer than pongWait")
+// errSilent drops a client that sent nothing, not even a pong, for pongWait
+// after a ping: it is gone without a word (a half-open connection), and
+// nothing else would notice.
+var errSilent = errors.New("ws client answered no ping within pongWait")
 
 // preparedKey memoises an update's WebSocket frame on the update itself, so
 // a fan-out to N clients frames it once.
@@ -50,9 +52,18 @@ func (w *wsWire) owed() error {
 	return nil
 }
 
+// keepalive pings, first checking that the client has said something since
+// the oldest ping it has not answered. Pings are pingPeriod apart, so a
+// silent client is dropped at the second ping after it fell silent, within
+// two ping periods.
 func (w *wsWire) keepalive() error {
-	if time.Since(time.Unix(0, w.heard.Load())) > pongWait {
+	now := time.Now().UnixNano()
+	unanswered := w.pinged != 0 && w.heard.Load() < w.pinged
+	if unanswered && now-w.pinged > int64(pongWait) {
 		return errSilent
+	}
+	if !unanswered {
+		w.pinged = now
 	}
 	return w.conn.WriteControl(websocket.PingMessage, nil, noDeadline)
 }

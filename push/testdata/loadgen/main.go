@@ -48,6 +48,7 @@ var (
 	warmup     = flag.Duration("warmup", 5*time.Second, "updates before the measured window")
 	window     = flag.Duration("window", 20*time.Second, "measured window")
 	dialers    = flag.Int("dialers", 64, "connections opened at once")
+	together   = flag.Bool("together", false, "run the transports' clients at once on one server (-clients each), so that their latencies come from the same moments; memory and CPU are then not per transport")
 )
 
 // dialTimeout bounds one connection's opening.
@@ -55,6 +56,13 @@ const dialTimeout = 10 * time.Second
 
 func main() {
 	flag.Parse()
+	if *together {
+		if err := measureTogether(strings.Split(*transports, ",")); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	fmt.Printf("| transport | clients | memory/conn (heap + stack) | goroutines/conn | p50 | p99 | CPU per 1k deliveries | delivered |\n")
 	fmt.Printf("|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, t := range strings.Split(*transports, ",") {
@@ -151,6 +159,67 @@ func measure(transport string) (result, error) {
 	srv.stop()
 	wg.Wait()
 	return res, nil
+}
+
+// measureTogether runs every transport's clients at once against one
+// server and reports each one's latency, in the same window.
+func measureTogether(names []string) error {
+	srv, base, err := startServer()
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	lats := map[string]*latencies{}
+	sem := make(chan struct{}, *dialers)
+	for _, t := range names {
+		lat := &latencies{h: hdrhistogram.New(1, 60_000_000, 3)}
+		lats[t] = lat
+		for i := 0; i < *clients; i++ {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				follow(ctx, t, base, lat, func(bool) { <-sem })
+			}()
+		}
+	}
+	for _, t := range names {
+		if err := waitOpen(base, t, int64(*clients), 60*time.Second); err != nil {
+			return err
+		}
+	}
+	if err := setRate(base, *rate, *payload); err != nil {
+		return err
+	}
+	time.Sleep(*warmup)
+	c0, err := scrape(base)
+	if err != nil {
+		return err
+	}
+	for _, l := range lats {
+		l.reset(true)
+	}
+	time.Sleep(*window)
+	for _, l := range lats {
+		l.reset(false)
+	}
+	c1, err := scrape(base)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("| transport | clients | p50 | p99 | delivered |\n|---|--:|--:|--:|--:|\n")
+	for _, t := range names {
+		fmt.Printf("| %s | %d | %.1f ms | %.1f ms | %d |\n", t, *clients,
+			lats[t].quantile(50).Seconds()*1e3, lats[t].quantile(99).Seconds()*1e3,
+			int64(c1.deliveries[t]-c0.deliveries[t]))
+	}
+	cancel()
+	srv.stop()
+	wg.Wait()
+	return nil
 }
 
 // server is a child pushlab serve.
