@@ -53,6 +53,8 @@ var looks = map[string]struct {
 	transport.Long:  {color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, draw.SquareGlyph{}},
 	transport.WS:    {color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}, draw.CircleGlyph{}},
 	transport.SSE:   {color.RGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, draw.CrossGlyph{}},
+	// The floor is the baseline the others are read against: black.
+	transport.Floor: {color.RGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xFF}, draw.RingGlyph{}},
 }
 
 // variantLooks are the looks of a transport run a different way, keyed

@@ -19,7 +19,7 @@ func TestConcurrentPollsOfOneVersionShareOneEncoding(t *testing.T) {
 	for range 5 {
 		g.Tick()
 	}
-	p := New(store, nil, nil)
+	p := New(store, nil, nil, nil, 0, nil)
 	srv := httptest.NewServer(http.HandlerFunc(p.ServePoll))
 	defer srv.Close()
 

@@ -1,44 +1,142 @@
 package polling
 
 import (
+	"context"
+	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
+	"github.com/pushlab/pushlab/held"
 	"github.com/pushlab/pushlab/state"
 )
 
 // Meter is told what each response carried, so the server can count it per
-// transport and per client (it finds them in the request's context).
+// transport and per client (it finds them in the request's context), and
+// keeps counting a parked long poll's connection after its handler returned.
 type Meter interface {
 	Deliver(r *http.Request, updates int)
 	Empty(r *http.Request)
+	held.Meter
 }
+
+// Resumer gives the HTTP server back a connection that a parked long poll
+// took over, once it is answered, so that its next request is served as
+// usual (keep-alive goes on as if the poll had never left net/http).
+type Resumer interface {
+	// CanResume reports whether r's connection can be taken over and
+	// given back.
+	CanResume(r *http.Request) bool
+	// Resume serves c's next requests; it closes c when the server is
+	// closing.
+	Resume(c net.Conn) bool
+}
+
+// shutdownGrace is how long a shutdown lets parked polls' answers go out
+// before it drops those stuck on a client that does not read; it keeps the
+// whole shutdown within the server's 5 s.
+const shutdownGrace = 3 * time.Second
 
 // Poller serves the polling routes over one store.
 type Poller struct {
-	store state.Store
-	meter Meter
-	// done is closed at shutdown: held long polls answer at once.
-	done  <-chan struct{}
-	short shortPolls // freshness and micro-cache of short polls (cache.go)
+	store     state.Store
+	meter     Meter
+	done      <-chan struct{} // closed at shutdown: held long polls answer at once
+	resume    Resumer         // nil: long polls wait inside their handler
+	writeWait time.Duration
+	log       *slog.Logger
+
+	parked *held.Set     // long polls waiting outside net/http
+	watch  *held.Watcher // tells when a parked poll's client goes away
+	open   sync.WaitGroup
+	busy   sync.WaitGroup // the writers and the watcher
+	short  shortPolls     // freshness and micro-cache of short polls (cache.go)
 }
 
 // New returns a Poller over store. meter may be nil; done is closed when the
-// server shuts down.
-func New(store state.Store, meter Meter, done <-chan struct{}) *Poller {
-	return &Poller{store: store, meter: meter, done: done}
+// server shuts down. With resume, a long poll with nothing to answer yet
+// leaves net/http while it waits (see park.go); writeWait bounds each write
+// of its answer.
+func New(store state.Store, meter Meter, done <-chan struct{}, resume Resumer, writeWait time.Duration, log *slog.Logger) *Poller {
+	if log == nil {
+		log = slog.Default()
+	}
+	if writeWait <= 0 {
+		writeWait = 10 * time.Second
+	}
+	p := &Poller{store: store, meter: meter, done: done, resume: resume, writeWait: writeWait, log: log}
+	if resume != nil {
+		p.parked = held.NewSet(store, done, &p.busy)
+		if w, err := held.NewWatcher(); err == nil {
+			p.watch = w
+			p.busy.Add(1)
+			go func() {
+				defer p.busy.Done()
+				w.Run()
+			}()
+		}
+	}
+	return p
 }
+
+// Shutdown answers every parked long poll (204, and the connection closes)
+// and waits for them and the poller's goroutines until ctx is done; done
+// must be closed first.
+func (p *Poller) Shutdown(ctx context.Context) error {
+	if p.parked == nil {
+		return nil
+	}
+	p.parked.Each(func(m held.Member) { m.Kick() })
+	// An answer stuck on a client that does not read would hold the
+	// shutdown for a whole write deadline: after a grace, drop whoever is left.
+	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	defer cancel()
+	if wait(grace, &p.open) != nil {
+		p.parked.Each(func(m held.Member) { m.(*parked).end() })
+	}
+	err := wait(ctx, &p.open)
+	p.watch.Stop()
+	if werr := wait(ctx, &p.busy); werr == nil {
+		p.watch.Release()
+	} else if err == nil {
+		err = werr
+	}
+	return err
+}
+
+// wait waits for wg until ctx is done.
+func wait(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// The headers of a poll's answer, shared by every response: net/http keeps
+// a handler's header values as they are, so one slice serves them all.
+var (
+	noStore  = []string{"no-store"}
+	jsonType = []string{"application/json"}
+)
 
 // writeUpdates answers 200 {"v":latest,"updates":[...]} with each update's
 // own bytes, so the data is byte for byte what the push transports send.
-func (p *Poller) writeUpdates(w http.ResponseWriter, r *http.Request, ups []*state.Update) {
-	b := encodeUpdates(ups)
+// The body is made once per update and version asked from (pollBody), for
+// every long poll that asks the same.
+func (p *Poller) writeUpdates(w http.ResponseWriter, r *http.Request, since uint64, ups []*state.Update) {
+	b := pollBody(since, ups)
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonType
+	h["Cache-Control"] = noStore
+	h["Content-Length"] = b.length
 	w.WriteHeader(http.StatusOK)
-	w.Write(b)
+	w.Write(b.bytes)
 	if p.meter != nil {
 		p.meter.Deliver(r, len(ups))
 	}
@@ -46,9 +144,31 @@ func (p *Poller) writeUpdates(w http.ResponseWriter, r *http.Request, ups []*sta
 
 // writeEmpty answers 204: nothing after the client's version.
 func (p *Poller) writeEmpty(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = noStore
 	w.WriteHeader(http.StatusNoContent)
 	if p.meter != nil {
 		p.meter.Empty(r)
 	}
+}
+
+// body is a poll's answer body and its length as a header value.
+type body struct {
+	bytes  []byte
+	length []string
+}
+
+type bodyKey struct{ since uint64 }
+
+// pollBody is the answer to "what is there after since", ups being that:
+// {"v":latest,"updates":[...]}. It is memoised on the latest update, by
+// since, so that all pollers waiting at one version share one encoding.
+func pollBody(since uint64, ups []*state.Update) body {
+	last := ups[len(ups)-1]
+	if ups[0].Reset {
+		since = ^uint64(0) // a snapshot answers every version it replaces alike
+	}
+	return last.Memo(bodyKey{since}, func(*state.Update) any {
+		b := encodeUpdates(ups)
+		return body{b, []string{strconv.Itoa(len(b))}}
+	}).(body)
 }

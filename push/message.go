@@ -26,7 +26,7 @@ const maxReasonBytes = 123
 // that cannot be accepted yields the Disconnect to close with.
 func DecodeClientMessage(subprotocol string, frame []byte) (ClientMessage, *Disconnect) {
 	if !utf8.Valid(frame) {
-		return ClientMessage{}, disconnectBadUTF8
+		return ClientMessage{}, &disconnectBadUTF8
 	}
 	if subprotocol == SubprotocolChat {
 		text, _ := json.Marshal(struct {

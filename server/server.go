@@ -52,6 +52,8 @@ type Server struct {
 	genDone  chan struct{}
 	shutdown chan struct{} // closed at shutdown: long polls answer
 	once     sync.Once
+	back     chan net.Conn // connections to serve again (Resume)
+	waiting  resumed       // served again, not yet carrying a request
 }
 
 // New builds a server; Serve starts it.
@@ -94,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 		genDone:  make(chan struct{}),
 		taps:     newTaps(),
 		netem:    newNetem(cfg.Logger),
+		back:     make(chan net.Conn, resumeQueue),
 	}
 	s.hub = push.NewHub(store, s.stats, push.Config{
 		AllowOrigins: cfg.AllowOrigins,
@@ -103,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 		Compress:     cfg.Compress,
 	}, s.log)
 	s.stats.broker = b
-	s.poller = polling.New(store, s.stats, s.shutdown)
+	s.poller = polling.New(store, s.stats, s.shutdown, s, cfg.WriteWait, s.log)
 	s.poller.FollowSchedule(s.gen) // short polls say when the next tick is due
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -111,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		ConnContext:       withConn,
+		ConnState:         s.connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 		TLSConfig:         cfg.TLS,
 	}
@@ -148,6 +152,7 @@ func (s *Server) routes() http.Handler {
 	})
 	r.Get("/ws", s.hub.ServeWS)
 	r.Get("/sse", s.hub.ServeSSE)
+	r.Get("/floor", s.hub.ServeFloor)
 	r.Method(http.MethodGet, "/metrics", metricsHandler(s.stats))
 	r.Get("/healthz", s.serveHealth)
 	r.Method(http.MethodGet, "/*", web.Handler())
@@ -217,7 +222,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Unlock()
 	s.netem.listening(ln.Addr())
 	// Bytes are counted beneath TLS, so records and handshakes count too.
-	counted := &countingListener{Listener: ln, stats: s.stats}
+	// Connections a parked long poll gives back come in through it again
+	// (plain HTTP/1.1 only: see CanResume).
+	counted := &countingListener{Listener: ln, stats: s.stats, back: s.back}
 	if s.cfg.TLS != nil {
 		return s.http.ServeTLS(counted, "", "")
 	}
@@ -247,9 +254,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			stopGen()
 			<-s.genDone
 		}
-		hubErr := make(chan error, 1)
+		hubErr, pollErr := make(chan error, 1), make(chan error, 1)
 		go func() { hubErr <- s.hub.Shutdown(ctx) }()
-		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, s.saveState())
+		go func() { pollErr <- s.poller.Shutdown(ctx); s.closeResumed() }()
+		err = errors.Join(s.http.Shutdown(ctx), <-hubErr, <-pollErr, s.saveState())
 		if s.broker != nil {
 			s.broker.Close()
 		}

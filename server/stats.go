@@ -295,14 +295,30 @@ func (s *Stats) serveStats(w http.ResponseWriter, r *http.Request) {
 // Deliver implements polling.Meter and push.Meter.
 func (s *Stats) Deliver(r *http.Request, n int) {
 	if a := accountFrom(r.Context()); a != nil {
-		a.delivered.Store(true)
-		a.each(func(c *counters) { c.deliveries.Add(int64(n)) })
+		a.deliver(n)
 	}
 }
 
 // Empty implements polling.Meter.
 func (s *Stats) Empty(r *http.Request) {
 	if a := accountFrom(r.Context()); a != nil {
-		a.emptied.Store(true)
+		a.empty()
 	}
+}
+
+// deliver notes that n updates reached the request's client.
+func (a *account) deliver(n int) {
+	a.delivered.Store(true)
+	a.each(func(c *counters) { c.deliveries.Add(int64(n)) })
+}
+
+// empty notes that the request was answered with nothing new; it is
+// counted when the request ends (finish).
+func (a *account) empty() { a.emptied.Store(true) }
+
+// finish counts the request's end: its outcome (see outcome) and one open
+// request fewer.
+func (a *account) finish(status int) {
+	outcome := a.outcome(status)
+	a.each(func(c *counters) { outcome(c).Add(1); c.open.Add(-1) })
 }

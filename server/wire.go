@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // The lab exists to show what each transport costs on the wire, headers and
@@ -17,18 +19,50 @@ import (
 // bytes") states the rule for HTTP/1.1 and for HTTP/2.
 
 // countingListener wraps accepted connections so they count their bytes.
+// It also gives the HTTP server back connections that a handler took over
+// and is done with (a parked long poll, answered), to be served again like
+// new ones.
 type countingListener struct {
 	net.Listener
 	stats *Stats
+	back  <-chan net.Conn
+
+	start    sync.Once
+	accepted chan acceptance // from acceptLoop
+}
+
+type acceptance struct {
+	c   net.Conn
+	err error
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	l.start.Do(func() {
+		l.accepted = make(chan acceptance, 1)
+		go l.acceptLoop()
+	})
+	select {
+	case c := <-l.back:
+		return c, nil
+	case a := <-l.accepted:
+		return a.c, a.err
 	}
-	l.stats.conns.Add(1)
-	return &countingConn{Conn: c, stats: l.stats}, nil
+}
+
+// acceptLoop accepts for Accept, which must also wait on back; it ends when
+// the listener is closed.
+func (l *countingListener) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil {
+			l.stats.conns.Add(1)
+			c = &countingConn{Conn: c, stats: l.stats}
+		}
+		l.accepted <- acceptance{c, err}
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+	}
 }
 
 // countingConn counts bytes read and written.
@@ -68,6 +102,8 @@ type countingConn struct {
 	reqHead []byte // the current request's, set by begin
 	tap     atomic.Pointer[connTap]
 	upgrade atomic.Bool // the current request is /ws: no HTTP request follows it
+	raw     *rawWriter  // TryWrite's, made at its first use
+	resumed atomic.Bool // given back to the HTTP server, no request yet (resume.go)
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
@@ -105,7 +141,14 @@ func (c *countingConn) gotIn(b []byte) {
 
 func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
-	if n > 0 {
+	c.wrote(p[:max(n, 0)])
+	return n, err
+}
+
+// wrote counts bytes written, by Write or TryWrite: to the owner's account,
+// and to the inspector's tap when the connection has one.
+func (c *countingConn) wrote(p []byte) {
+	if n := len(p); n > 0 {
 		if a := c.owner.Load(); a != nil {
 			a.addOut(int64(n))
 		} else {
@@ -115,7 +158,6 @@ func (c *countingConn) Write(p []byte) (int, error) {
 			t.wrote(p[:n])
 		}
 	}
-	return n, err
 }
 
 // begin makes a the owner of this connection's bytes, including the
@@ -197,4 +239,25 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 func connFrom(ctx context.Context) *countingConn {
 	cc, _ := ctx.Value(connKey{}).(*countingConn)
 	return cc
+}
+
+// SyscallConn gives the socket beneath to the push hub, which watches idle
+// streams for their client going away with epoll instead of a goroutine
+// blocked in Read per connection.
+func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := c.Conn.(syscall.Conn)
+	if !ok {
+		return nil, errors.ErrUnsupported
+	}
+	return sc.SyscallConn()
+}
+
+// rawWriter writes to the socket beneath a connection without waiting
+// (TryWrite, where the platform has it).
+type rawWriter struct {
+	rc  syscall.RawConn
+	do  func(fd uintptr) bool // the write, made once: no allocation per write
+	p   []byte
+	n   int
+	err error
 }

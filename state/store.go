@@ -25,7 +25,8 @@ type Store interface {
 	// Snapshot returns the whole state at the latest version.
 	Snapshot() *Update
 	// Changed returns a channel that is closed at the next publish. Take it
-	// before calling Since, then wait on it, and no update is ever missed.
+	// before calling AppendSince (or Latest), then wait on it, and no update
+	// is ever missed.
 	Changed() <-chan struct{}
 }
 
@@ -66,7 +67,7 @@ type Memory struct {
 	lastTick  json.RawMessage
 	lastTickV uint64
 	chats     []chatEntry // the most recent chats, oldest first
-	snap      *Update     // cached snapshot for snapVersion
+	snap      *Update     // the last snapshot made, kept while its version is the latest
 }
 
 // chatEntry is one chat's data in the snapshot, with its version so that a

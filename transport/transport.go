@@ -14,6 +14,7 @@ const (
 	Long  = "long"
 	WS    = "ws"
 	SSE   = "sse"
+	Floor = "floor"
 )
 
 // Other is the account for traffic that belongs to no transport: the demo
@@ -28,7 +29,7 @@ const ControlClient = "control"
 
 // Transport is one way of following the live state.
 type Transport struct {
-	Name  string `json:"name"`  // short, long, ws, sse
+	Name  string `json:"name"`  // short, long, ws, sse, floor
 	Label string `json:"label"` // in prose, tables and legends: "short poll"
 	// Route is how a client opens it: the path and, where two transports
 	// share a path, the query that tells them apart.
@@ -43,14 +44,23 @@ type Transport struct {
 	// Browser is true when a web page can speak it; the demo has a panel
 	// for each such transport.
 	Browser bool `json:"browser"`
+	// TakesConnection is true when, after its request, the connection is no
+	// longer HTTP (WebSocket's upgrade, the floor's raw stream): it needs an
+	// HTTP/1.1 connection of its own, also over TLS where HTTP/2 serves the
+	// others.
+	TakesConnection bool `json:"takes_connection"`
 }
 
-// table is in the lab's usual order: pull before push, oldest first.
+// table is in the lab's usual order: pull before push, oldest first, the
+// floor last.
 var table = []Transport{
 	{Name: Short, Label: "short poll", Route: "GET /api/poll?since=V", Browser: true},
 	{Name: Long, Label: "long poll", Route: "GET /api/poll?since=V&wait=25s", Holds: true, Browser: true},
-	{Name: WS, Label: "WebSocket", Route: "GET /ws?since=V", Holds: true, Push: true, Browser: true},
+	{Name: WS, Label: "WebSocket", Route: "GET /ws?since=V", Holds: true, Push: true, Browser: true, TakesConnection: true},
 	{Name: SSE, Label: "SSE", Route: "GET /sse?since=V", Holds: true, Push: true, Browser: true},
+	// The floor: the same update bytes on a bare TCP stream, no protocol on
+	// top; what every other push transport is measured against.
+	{Name: Floor, Label: "floor (raw TCP)", Route: "GET /floor?since=V", Holds: true, Push: true, TakesConnection: true},
 }
 
 // All returns the table, in order.

@@ -51,6 +51,7 @@ var followers = map[string]follower{
 	transport.Long:  longPoll{},
 	transport.WS:    webSocket{},
 	transport.SSE:   eventSource{},
+	transport.Floor: floor{},
 }
 
 // Speaks reports whether the bench has a simulated client for the named

@@ -1,0 +1,197 @@
+package held
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Watcher tells when a held connection that nobody reads from (an SSE or
+// floor stream, a parked long poll) has something to read: its client going
+// away, or bytes it had no business sending yet. It keeps them all in one
+// epoll set, watched by one goroutine, instead of a goroutine per connection
+// blocked in Read, whose stack would be most of an idle connection's cost;
+// this is how gobwas/ws servers (with mailru/easygo's netpoll) hold a
+// million connections.
+//
+// Each connection is registered for one event (EPOLLONESHOT) under an id of
+// its own rather than its file descriptor, which the kernel may reuse.
+type Watcher struct {
+	epfd int
+	wake int // an eventfd, registered as id 0: written to stop Run
+
+	mu   sync.Mutex
+	byID map[uint64]Watched
+	last uint64
+}
+
+// Watched is told, once, that its connection stirred: gone is true when the
+// client closed or reset it, false when it sent bytes.
+type Watched interface {
+	Stirred(gone bool)
+}
+
+// Watch is a connection's registration, kept by its owner for Remove.
+type Watch struct{ id atomic.Uint64 }
+
+// NewWatcher returns a watcher; Run runs it. It fails where epoll is not
+// available, and callers then watch by reading (ReadUntilGone).
+func NewWatcher() (*Watcher, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, err
+	}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wake, &unix.EpollEvent{Events: unix.EPOLLIN}); err != nil {
+		unix.Close(epfd)
+		unix.Close(wake)
+		return nil, err
+	}
+	return &Watcher{epfd: epfd, wake: wake, byID: make(map[uint64]Watched)}, nil
+}
+
+// Add watches c for who, registered at reg; false when it cannot (no
+// socket beneath, or already closed), and the caller must watch otherwise.
+func (w *Watcher) Add(c net.Conn, who Watched, reg *Watch) bool {
+	if w == nil {
+		return false
+	}
+	rc := rawConn(c)
+	if rc == nil {
+		return false
+	}
+	w.mu.Lock()
+	w.last++
+	id := w.last
+	w.byID[id] = who
+	w.mu.Unlock()
+	reg.id.Store(id)
+	ev := event(id)
+	var cerr error
+	// Control holds the descriptor open while it runs: a connection closed
+	// meanwhile fails here rather than registering a reused descriptor.
+	err := rc.Control(func(fd uintptr) { cerr = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_ADD, int(fd), &ev) })
+	if err != nil || cerr != nil {
+		w.forget(reg)
+		return false
+	}
+	return true
+}
+
+// Rearm watches c again, for one more event, after its owner has read what
+// woke it; false when c is no longer watched (removed, or closed).
+func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
+	if w == nil {
+		return false
+	}
+	rc := rawConn(c)
+	id := reg.id.Load()
+	if rc == nil || id == 0 {
+		return false
+	}
+	w.mu.Lock()
+	if reg.id.Load() != id { // removed meanwhile
+		w.mu.Unlock()
+		return false
+	}
+	w.byID[id] = who
+	w.mu.Unlock()
+	ev := event(id)
+	var cerr error
+	err := rc.Control(func(fd uintptr) { cerr = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
+	return err == nil && cerr == nil
+}
+
+// event is what a connection is watched for: one readable (or hung up)
+// event, under its id.
+func event(id uint64) unix.EpollEvent {
+	return unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
+}
+
+// Remove stops watching c (registered at reg), before c is closed or read
+// from again. It may be called more than once.
+func (w *Watcher) Remove(c net.Conn, reg *Watch) {
+	if w == nil || !w.forget(reg) {
+		return
+	}
+	if rc := rawConn(c); rc != nil {
+		rc.Control(func(fd uintptr) { unix.EpollCtl(w.epfd, unix.EPOLL_CTL_DEL, int(fd), nil) })
+	}
+}
+
+func (w *Watcher) forget(reg *Watch) bool {
+	id := reg.id.Swap(0)
+	if id == 0 {
+		return false
+	}
+	w.mu.Lock()
+	delete(w.byID, id)
+	w.mu.Unlock()
+	return true
+}
+
+// Run waits for events until Stop, and tells each stirred connection's
+// owner; it is the watcher's one goroutine.
+func (w *Watcher) Run() {
+	events := make([]unix.EpollEvent, 128)
+	for {
+		n, err := unix.EpollWait(w.epfd, events, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return
+		}
+		for _, ev := range events[:n] {
+			id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+			if id == 0 {
+				return
+			}
+			w.mu.Lock()
+			who := w.byID[id]
+			delete(w.byID, id) // one event each: the owner's Remove finds nothing left
+			w.mu.Unlock()
+			if who != nil {
+				who.Stirred(ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0)
+			}
+		}
+	}
+}
+
+// Stop ends Run; the caller waits for it, then calls Release.
+func (w *Watcher) Stop() {
+	if w != nil {
+		unix.Write(w.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+	}
+}
+
+// Release closes the epoll set, once Run has returned.
+func (w *Watcher) Release() {
+	if w != nil {
+		unix.Close(w.epfd)
+		unix.Close(w.wake)
+	}
+}
+
+// rawConn is the socket beneath c, if it has one.
+func rawConn(c net.Conn) syscall.RawConn {
+	if hc, ok := c.(*Conn); ok {
+		c = hc.Conn
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}

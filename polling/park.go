@@ -1,0 +1,298 @@
+package polling
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pushlab/pushlab/held"
+	"github.com/pushlab/pushlab/state"
+)
+
+// parked is a long poll waiting outside net/http. Its handler hijacked the
+// connection and returned, so while it waits the poll costs this struct
+// and its socket: no goroutine (net/http would keep two) and none of
+// net/http's buffers. The poller's writers (a held.Set, one per core)
+// answer it when the store moves past its version, a timer when its wait
+// passes, from bytes made once for every poll waiting at that version;
+// then the connection goes back to the HTTP server for the client's next
+// request. A client that goes away meanwhile is noticed by the watcher.
+//
+// One writer at a time, as in package push: whoever holds the token.
+type parked struct {
+	p       *Poller
+	conn    *held.Conn
+	since   uint64
+	extra   http.Header // headers middleware set (CORS, say); nil when none
+	acct    held.Account
+	timer   *time.Timer
+	expired atomic.Bool
+	token   atomic.Bool
+
+	closing bool // the token holder's: answer with Connection: close, then close
+	resp    []byte
+	updates int
+
+	over  atomic.Bool // answered, or ended
+	once  sync.Once
+	slot  held.Slot
+	watch held.Watch
+}
+
+// park takes a long poll with nothing to answer yet out of net/http. It
+// reports false when the connection cannot leave (TLS, HTTP/2, a request
+// that asks to close): the caller then waits in the handler.
+func (p *Poller) park(w http.ResponseWriter, r *http.Request, q PollQuery) bool {
+	if p.parked == nil || r.Method != http.MethodGet || r.Close || !p.resume.CanResume(r) {
+		return false
+	}
+	var extra http.Header
+	if len(w.Header()) > 0 {
+		extra = w.Header().Clone()
+	}
+	c, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return false
+	}
+	pp := &parked{p: p, conn: held.NewConn(c, p.writeWait), since: q.Since, extra: extra, acct: held.Attach(p.meter, r)}
+	pp.token.Store(true)
+	// The client sent its next request before this one was answered
+	// (pipelining): those bytes are in net/http's buffer, which is gone, so
+	// the poll is answered now and the connection closed.
+	pp.closing = brw.Reader.Buffered() > 0
+	p.open.Add(1)
+	pp.timer = time.AfterFunc(q.Wait, func() { pp.expired.Store(true); pp.Kick() })
+	p.parked.Add(pp, &pp.slot)
+	if !p.watch.Add(pp.conn, pp, &pp.watch) {
+		p.busy.Add(1)
+		go func() {
+			defer p.busy.Done()
+			held.ReadUntilGone(pp.conn, pp)
+		}()
+	}
+	pp.drive(false)
+	return true
+}
+
+// Due reports whether the poll can be answered: the store moved past its
+// version, its wait passed, or the server is shutting down.
+func (pp *parked) Due(latest uint64, _ int64) bool {
+	return latest != pp.since || pp.expired.Load() || pp.shuttingDown()
+}
+
+func (pp *parked) shuttingDown() bool {
+	select {
+	case <-pp.p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Kick answers the poll from the calling goroutine if it is due, never
+// waiting on the client's socket.
+func (pp *parked) Kick() {
+	if pp.token.CompareAndSwap(false, true) {
+		pp.drive(true)
+	}
+}
+
+// drive writes the answer while the caller holds the token: shared, the
+// caller must not wait, and what the socket does not take goes on in a
+// goroutine of the poll's own, waiting up to the write deadline.
+func (pp *parked) drive(shared bool) {
+	if shared && !pp.conn.CanShare() {
+		pp.alone()
+		return
+	}
+	pp.conn.Share(shared)
+	if err := pp.conn.Flush(); err != nil {
+		pp.end()
+		return
+	}
+	for pp.resp == nil {
+		if pp.over.Load() {
+			return
+		}
+		if !pp.closing && !pp.Due(pp.p.store.Latest(), 0) {
+			pp.token.Store(false)
+			if !pp.Due(pp.p.store.Latest(), 0) || !pp.token.CompareAndSwap(false, true) {
+				return
+			}
+			continue
+		}
+		pp.resp, pp.updates = pp.answer()
+		if _, err := pp.conn.Write(pp.resp); err != nil {
+			pp.end()
+			return
+		}
+		if pp.conn.Stuck() {
+			pp.alone()
+			return
+		}
+	}
+	pp.answered() // the token is kept: the poll is over
+}
+
+func (pp *parked) alone() {
+	pp.p.busy.Add(1)
+	go func() {
+		defer pp.p.busy.Done()
+		pp.drive(false)
+	}()
+}
+
+// answer is the response, whole: the updates after the poll's version, or
+// 204 when there are none. It is the same bytes for every poll waiting at
+// one version, unless middleware gave this one headers of its own.
+func (pp *parked) answer() ([]byte, int) {
+	pp.closing = pp.closing || pp.shuttingDown()
+	buf := upsPool.Get().(*[]*state.Update)
+	ups := pp.p.store.AppendSince((*buf)[:0], pp.since)
+	defer func() {
+		clear(ups)
+		*buf = ups[:0]
+		upsPool.Put(buf)
+	}()
+	if len(ups) == 0 {
+		return emptyResponse(pp.extra, pp.closing), 0
+	}
+	b := pollBody(pp.since, ups)
+	if pp.extra != nil {
+		return response(http.StatusOK, pp.extra, b, pp.closing), len(ups)
+	}
+	last := ups[len(ups)-1]
+	return last.Memo(responseKey{pp.since, pp.closing}, func(*state.Update) any {
+		return response(http.StatusOK, nil, b, pp.closing)
+	}).([]byte), len(ups)
+}
+
+// answered runs once the response is out: the poll is counted and its
+// connection given back to the HTTP server (or closed, at shutdown).
+func (pp *parked) answered() {
+	pp.finish(func() {
+		if pp.updates > 0 {
+			pp.acct.Deliver(pp.updates)
+		} else {
+			pp.acct.Empty()
+		}
+		pp.acct.Close()
+		c := pp.conn.Conn
+		c.SetDeadline(time.Time{})
+		if pp.closing {
+			c.Close()
+		} else {
+			pp.p.resume.Resume(c)
+		}
+	})
+}
+
+// end drops a poll whose client went away or whose write failed.
+func (pp *parked) end() {
+	pp.finish(func() {
+		pp.conn.Close()
+		pp.acct.Close()
+	})
+}
+
+// Stirred is the watcher's news: a client that reads nothing yet can only
+// have gone away, or sent bytes before its answer, which nothing will read.
+func (pp *parked) Stirred(bool) { pp.end() }
+
+// finish lets go of the poll everywhere, once, then does last.
+func (pp *parked) finish(last func()) {
+	pp.once.Do(func() {
+		pp.over.Store(true)
+		pp.timer.Stop()
+		held.Remove(&pp.slot)
+		pp.p.watch.Remove(pp.conn, &pp.watch)
+		last()
+		pp.p.open.Done()
+	})
+}
+
+// upsPool lends the writers a slice to read the store into: no allocation
+// per poll answered.
+var upsPool = sync.Pool{New: func() any { return new([]*state.Update) }}
+
+type responseKey struct {
+	since   uint64
+	closing bool
+}
+
+// response is a whole HTTP/1.1 response as net/http writes it for a
+// handler that sets Cache-Control, Content-Type and Content-Length: the
+// handler's headers sorted, then Connection (when closing) and Date.
+func response(status int, extra http.Header, b body, closing bool) []byte {
+	h := http.Header{"Cache-Control": noStore}
+	if status == http.StatusOK {
+		h["Content-Type"] = jsonType
+		h["Content-Length"] = b.length
+	}
+	for k, v := range extra {
+		if _, ours := h[k]; !ours {
+			h[k] = v
+		}
+	}
+	out := make([]byte, 0, 160+len(b.bytes))
+	out = append(out, "HTTP/1.1 "...)
+	out = strconv.AppendInt(out, int64(status), 10)
+	out = append(out, ' ')
+	out = append(out, http.StatusText(status)...)
+	out = append(out, "\r\n"...)
+	w := appender{out}
+	h.Write(&w)
+	out = w.b
+	if closing {
+		out = append(out, "Connection: close\r\n"...)
+	}
+	out = append(out, "Date: "...)
+	out = append(out, httpDate()...)
+	out = append(out, "\r\n\r\n"...)
+	return append(out, b.bytes...)
+}
+
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) { a.b = append(a.b, p...); return len(p), nil }
+
+// emptyResponse is the 204, made once per second (its Date) for polls
+// without headers of their own.
+func emptyResponse(extra http.Header, closing bool) []byte {
+	if extra != nil {
+		return response(http.StatusNoContent, extra, body{}, closing)
+	}
+	now := time.Now().Unix()
+	i := 0
+	if closing {
+		i = 1
+	}
+	if e := empties[i].Load(); e != nil && e.at == now {
+		return e.b
+	}
+	e := &stamped{at: now, b: response(http.StatusNoContent, nil, body{}, closing)}
+	empties[i].Store(e)
+	return e.b
+}
+
+type stamped struct {
+	at int64
+	b  []byte
+}
+
+var empties [2]atomic.Pointer[stamped]
+
+// httpDate is the Date header's value now, formatted once per second.
+func httpDate() string {
+	now := time.Now()
+	if d := date.Load(); d != nil && d.at == now.Unix() {
+		return string(d.b)
+	}
+	d := &stamped{at: now.Unix(), b: []byte(now.UTC().Format(http.TimeFormat))}
+	date.Store(d)
+	return string(d.b)
+}
+
+var date atomic.Pointer[stamped]

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"sync"
+)
+
+// resumeQueue bounds the connections waiting to be served again: a burst
+// of 10,000 long polls answered at once waits here for the accept loop.
+const resumeQueue = 1 << 14
+
+// CanResume implements polling.Resumer: a parked long poll may take its
+// connection out of net/http when the connection is one of this server's
+// own, plain HTTP/1.1 (a TLS connection would come back through a listener
+// that wraps it again).
+func (s *Server) CanResume(r *http.Request) bool {
+	return r.TLS == nil && r.ProtoMajor == 1 && r.ProtoMinor == 1 && connFrom(r.Context()) != nil
+}
+
+// Resume implements polling.Resumer: the HTTP server serves c's next
+// requests as if it had just been accepted. While the server shuts down, c
+// is closed instead.
+func (s *Server) Resume(c net.Conn) bool {
+	cc, ok := c.(*countingConn)
+	if !ok {
+		c.Close()
+		return false
+	}
+	cc.end() // what it reads next is its next request's
+	s.waiting.add(cc)
+	select {
+	case <-s.shutdown:
+	default:
+		select {
+		case s.back <- cc:
+			return true
+		case <-s.shutdown:
+		}
+	}
+	s.waiting.remove(cc)
+	c.Close()
+	return false
+}
+
+// resumed are connections given back to the HTTP server and not yet
+// carrying their next request. net/http takes them for new connections,
+// which a shutdown leaves alone for 5 s (it cannot tell a new connection
+// from one about to send its first request), so the server closes them
+// itself, as net/http closes its idle ones.
+type resumed struct {
+	mu sync.Mutex
+	m  map[*countingConn]struct{}
+}
+
+func (r *resumed) add(c *countingConn) {
+	c.resumed.Store(true)
+	r.mu.Lock()
+	if r.m == nil {
+		r.m = make(map[*countingConn]struct{})
+	}
+	r.m[c] = struct{}{}
+	r.mu.Unlock()
+}
+
+func (r *resumed) remove(c *countingConn) {
+	if !c.resumed.CompareAndSwap(true, false) {
+		return
+	}
+	r.mu.Lock()
+	delete(r.m, c)
+	r.mu.Unlock()
+}
+
+// connState is the http.Server's ConnState: a resumed connection that
+// carries a request, or is gone, is net/http's again.
+func (s *Server) connState(c net.Conn, state http.ConnState) {
+	if cc, ok := c.(*countingConn); ok && state != http.StateNew {
+		s.waiting.remove(cc)
+	}
+}
+
+// closeResumed closes, at shutdown, the resumed connections still waiting
+// for their next request, and those not yet taken back.
+func (s *Server) closeResumed() {
+	s.waiting.mu.Lock()
+	for c := range s.waiting.m {
+		c.Close()
+	}
+	s.waiting.mu.Unlock()
+	for {
+		select {
+		case c := <-s.back:
+			c.Close()
+		default:
+			return
+		}
+	}
+}
