@@ -35,17 +35,21 @@ type parked struct {
 	resp    []byte
 	updates int
 
-	over  atomic.Bool // answered, or ended
-	once  sync.Once
-	slot  held.Slot
-	watch held.Watch
+	answering atomic.Bool // its answer is being written
+	over      atomic.Bool // answered, or ended
+	once      sync.Once
+	slot      held.Slot
+	watch     held.Watch
 }
 
 // park takes a long poll with nothing to answer yet out of net/http. It
 // reports false when the connection cannot leave (TLS, HTTP/2, a request
 // that asks to close): the caller then waits in the handler.
 func (p *Poller) park(w http.ResponseWriter, r *http.Request, q PollQuery) bool {
-	if p.parked == nil || r.Method != http.MethodGet || r.Close || !p.resume.CanResume(r) {
+	// A parked poll is watched through its socket (epoll): a goroutine
+	// reading it instead would take the first bytes of the client's next
+	// request, which belong to net/http once the poll is answered.
+	if p.parked == nil || p.watch == nil || r.Method != http.MethodGet || r.Close || !p.resume.CanResume(r) {
 		return false
 	}
 	var extra http.Header
@@ -66,11 +70,9 @@ func (p *Poller) park(w http.ResponseWriter, r *http.Request, q PollQuery) bool 
 	pp.timer = time.AfterFunc(q.Wait, func() { pp.expired.Store(true); pp.Kick() })
 	p.parked.Add(pp, &pp.slot)
 	if !p.watch.Add(pp.conn, pp, &pp.watch) {
-		p.busy.Add(1)
-		go func() {
-			defer p.busy.Done()
-			held.ReadUntilGone(pp.conn, pp)
-		}()
+		// The connection closed since the hijack: its client is gone.
+		pp.end()
+		return true
 	}
 	pp.drive(false)
 	return true
@@ -124,6 +126,7 @@ func (pp *parked) drive(shared bool) {
 			continue
 		}
 		pp.resp, pp.updates = pp.answer()
+		pp.answering.Store(true)
 		if _, err := pp.conn.Write(pp.resp); err != nil {
 			pp.end()
 			return
@@ -199,7 +202,15 @@ func (pp *parked) end() {
 
 // Stirred is the watcher's news: a client that reads nothing yet can only
 // have gone away, or sent bytes before its answer, which nothing will read.
-func (pp *parked) Stirred(bool) { pp.end() }
+// Bytes that come once the answer is being written are the client's next
+// request: they stay in the socket for net/http, which the poll's
+// connection goes back to.
+func (pp *parked) Stirred(gone bool) {
+	if !gone && pp.answering.Load() {
+		return
+	}
+	pp.end()
+}
 
 // finish lets go of the poll everywhere, once, then does last.
 func (pp *parked) finish(last func()) {

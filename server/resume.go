@@ -12,10 +12,19 @@ const resumeQueue = 1 << 14
 
 // CanResume implements polling.Resumer: a parked long poll may take its
 // connection out of net/http when the connection is one of this server's
-// own, plain HTTP/1.1 (a TLS connection would come back through a listener
-// that wraps it again).
+// own, plain HTTP/1.1 over a socket (a TLS connection would come back
+// through a listener that wraps it again).
 func (s *Server) CanResume(r *http.Request) bool {
-	return r.TLS == nil && r.ProtoMajor == 1 && r.ProtoMinor == 1 && connFrom(r.Context()) != nil
+	if r.TLS != nil || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
+		return false
+	}
+	cc := connFrom(r.Context())
+	if cc == nil {
+		return false
+	}
+	// The parked poll is watched through the socket beneath (epoll).
+	_, err := cc.SyscallConn()
+	return err == nil
 }
 
 // Resume implements polling.Resumer: the HTTP server serves c's next

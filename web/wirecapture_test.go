@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // captureCap bounds what is kept of one connection: enough for dozens of
@@ -47,6 +48,12 @@ func (c *captureConn) Read(p []byte) (int, error) {
 	}
 	c.mu.Unlock()
 	return n, err
+}
+
+// SyscallConn gives the socket beneath, so that the server watches a
+// parked long poll's connection here as it does in production (epoll).
+func (c *captureConn) SyscallConn() (syscall.RawConn, error) {
+	return c.Conn.(syscall.Conn).SyscallConn()
 }
 
 // rawRequest is one HTTP/1.1 request as read on the wire.
