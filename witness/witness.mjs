@@ -1,7 +1,7 @@
 // An outside witness for pushlab's wire counters. It follows the live state
 // over one transport with Node's own HTTP stack (short and long polls,
-// Server-Sent Events) or the ws library (WebSocket), knowing nothing of
-// pushlab's Go code, and counts what its sockets wrote and read
+// Server-Sent Events), a bare socket (the raw-TCP floor) or the ws library
+// (WebSocket), knowing nothing of pushlab's Go code, and counts what its sockets wrote and read
 // (net.Socket bytesWritten / bytesRead: request lines, headers, bodies,
 // chunked framing, the WebSocket handshake and frames, close frames). The
 // server counts the same bytes on its side; the Go test beside this file
@@ -142,9 +142,42 @@ async function ws(client) {
   });
 }
 
-const run = { short: (c) => poller(c, 0), long: (c) => poller(c, Number(opt.wait)), sse, ws }[opt.transport];
+// floor is the raw-TCP floor: a plain socket, one GET written by hand,
+// then a response head and nothing but newline-delimited update lines.
+async function floor(client) {
+  const u = url('/floor', client, {});
+  totals.requests++;
+  const sock = counted(net.createConnection({ host: u.hostname, port: Number(u.port) }));
+  sock.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`);
+  await new Promise((resolve) => {
+    let buf = '';
+    let head = true;
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk) => {
+      buf += chunk;
+      if (head) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        if (!buf.startsWith('HTTP/1.1 200 ')) totals.errors++;
+        buf = buf.slice(end + 4);
+        head = false;
+      }
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        if (nl > 0) totals.updates++;
+        buf = buf.slice(nl + 1);
+      }
+    });
+    sock.on('error', () => { if (!deadline.aborted) totals.errors++; });
+    sock.on('close', resolve);
+    // The floor has no close handshake: the client just ends the stream.
+    deadline.addEventListener('abort', () => sock.end(), { once: true });
+  });
+}
+
+const run = { short: (c) => poller(c, 0), long: (c) => poller(c, Number(opt.wait)), sse, ws, floor }[opt.transport];
 if (!run) {
-  console.error(`witness: unknown transport ${opt.transport} (short, long, sse, ws)`);
+  console.error(`witness: unknown transport ${opt.transport} (short, long, sse, ws, floor)`);
   process.exit(2);
 }
 await Promise.all(Array.from({ length: clients }, (_, i) => run(`${opt.tag}-${opt.transport}-${i}`)));

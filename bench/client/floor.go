@@ -11,15 +11,13 @@ import (
 
 // floor follows GET /floor, the raw-TCP floor: after the response header
 // the connection carries nothing but update lines, so this client is a
-// socket and a line reader, no HTTP client. When the stream ends it comes
-// back with ?since= after a bounded backoff. The floor measures fan-out
-// alone: its clients do not chat (they have no HTTP client to publish
-// with), so a floor run carries the generator's ticks only.
+// socket and a line reader. When the stream ends it comes back with
+// ?since= after a bounded backoff. The stream carries nothing upstream, so
+// a floor client chats as an SSE client does, with POST /api/publish on a
+// connection of its own.
 type floor struct{}
 
-// publishesInBand is true only so that the client gets no HTTP client:
-// the floor publishes nothing at all.
-func (floor) publishesInBand() bool { return true }
+func (floor) publishesInBand() bool { return false }
 
 func (floor) follow(ctx context.Context, c *Client) { c.reconnecting(ctx, c.floorStream) }
 
