@@ -1,6 +1,11 @@
 package bench
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/pushlab/pushlab/transport"
+)
 
 // Derived figures. Each has its one definition here, and the summary, the
 // CSV, the charts and the report all call it, so a table and a chart cannot
@@ -281,4 +286,44 @@ func (p Point) MeanPayloadPerUpdate() float64 {
 		return 0
 	}
 	return sum / float64(n)
+}
+
+// FloorRatios are a transport's figures divided by the floor's at the same
+// point: how far above the bare TCP write of the same bytes it delivers.
+// 1 is the floor itself; 0 where the floor's figure is missing.
+type FloorRatios struct {
+	P50 float64 `json:"p50"`              // latency p50 over the floor's
+	P99 float64 `json:"p99"`              // latency p99 over the floor's
+	CPU float64 `json:"cpu_per_delivery"` // server CPU per delivered update over the floor's
+}
+
+// CompareWithFloor sets VsFloor on every transport of the point when the
+// floor ran at it too: the floor and the others were measured in one run,
+// on one machine, so the ratios hold even where the absolute figures
+// depend on the machine.
+func (p *Point) CompareWithFloor() {
+	i := slices.IndexFunc(p.Transports, func(t TransportResult) bool { return t.Transport == transport.Floor })
+	if i < 0 {
+		return
+	}
+	f := p.Transports[i]
+	for k := range p.Transports {
+		if k == i {
+			continue
+		}
+		t := &p.Transports[k]
+		t.VsFloor = &FloorRatios{
+			P50: ratio(float64(t.Latency.P50), float64(f.Latency.P50)),
+			P99: ratio(float64(t.Latency.P99), float64(f.Latency.P99)),
+			CPU: ratio(t.ServerCPUPerThousand(), f.ServerCPUPerThousand()),
+		}
+	}
+}
+
+// ratio is a/b, 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
 }

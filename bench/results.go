@@ -122,6 +122,11 @@ type TransportResult struct {
 	// Capacity is what a --capacity search found (capacity.go); nil for
 	// an ordinary run.
 	Capacity *Capacity `json:"capacity,omitempty"`
+
+	// VsFloor is this transport against the raw-TCP floor measured at the
+	// same point (Point.CompareWithFloor); nil when the point has no floor,
+	// and for the floor itself.
+	VsFloor *FloorRatios `json:"vs_floor,omitempty"`
 }
 
 // Latency holds percentiles of publish-to-seen latency in microseconds.

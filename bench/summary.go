@@ -35,6 +35,7 @@ func WriteSummary(w io.Writer, r *Results) {
 				t.RequestsPerSecond(s), 100*t.EmptyShare(), down, up, t.BytesPerUpdate, cpuString(t))
 		}
 		tw.Flush()
+		writeFloorRatios(w, p)
 		writeCapacity(w, p)
 		for _, t := range p.Transports {
 			if t.ChatMissed > 0 {
@@ -100,4 +101,22 @@ func writeCapacity(w io.Writer, p Point) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// writeFloorRatios prints each transport against the floor of the same
+// point, when the floor ran.
+func writeFloorRatios(w io.Writer, p Point) {
+	for _, t := range p.Transports {
+		if r := t.VsFloor; r != nil {
+			fmt.Fprintf(w, "vs floor: %-5s p50 %s, p99 %s, server CPU per delivery %s\n", t.Transport, times(r.P50), times(r.P99), times(r.CPU))
+		}
+	}
+}
+
+// times writes a ratio as "1.23x", or "-" when it could not be measured.
+func times(r float64) string {
+	if r == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx", r)
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -70,6 +71,9 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		if brw.Reader.Buffered() > 0 {
 			return sc, brw // the client spoke before the handshake: gorilla refuses it
 		}
+		// Kept before gorilla writes the 101, so that a client that asks
+		// for its handshake as soon as it is connected finds it.
+		h.recordHandshake(r, chosenSubprotocol(r, up.Subprotocols))
 		br = bufio.NewReaderSize(sc, wsReadBufferSize)
 		return sc, bufio.NewReadWriter(br, brw.Writer)
 	}), r, nil)
@@ -81,7 +85,6 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request) {
 		h.open.Done()
 		return // Upgrade has answered with an error status, or the connection is gone
 	}
-	h.recordHandshake(r, conn.Subprotocol())
 	proto := conn.Subprotocol()
 	if proto == "" {
 		proto = SubprotocolJSON
@@ -142,6 +145,17 @@ func OriginAllowed(origin, host string, allow []string) bool {
 		return false
 	}
 	return strings.EqualFold(u.Host, host)
+}
+
+// chosenSubprotocol is the subprotocol gorilla's Upgrade answers with: the
+// client's first that the server speaks.
+func chosenSubprotocol(r *http.Request, ours []string) string {
+	for _, p := range websocket.Subprotocols(r) {
+		if slices.Contains(ours, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // recordHandshake keeps what the upgrade carried for /api/handshake.

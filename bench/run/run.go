@@ -140,6 +140,7 @@ func runPoint(ctx context.Context, p bench.PointPlan, targets []*url.URL, bin st
 	for _, t := range order {
 		pt.Transports = append(pt.Transports, bench.Combine(runs[t]))
 	}
+	pt.CompareWithFloor()
 	return pt, nil
 }
 

@@ -1,7 +1,9 @@
 package run
 
 import (
+	"bytes"
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +15,7 @@ import (
 	"github.com/pushlab/pushlab/transport"
 )
 
-// The lab run shared by the tests below: all four transports, a handful of
+// The lab run shared by the tests below: every transport, a handful of
 // chatting clients each, against a real server on 127.0.0.1. One run (about
 // 8 s, every transport in turn) answers several questions.
 var (
@@ -173,4 +175,34 @@ func rel(got, want float64) float64 {
 		d = -d
 	}
 	return d
+}
+
+// A run that includes the floor sets every other transport against it: its
+// latency percentiles over the floor's from the same run, in results and
+// in the summary.
+func TestEveryTransportIsSetAgainstTheFloor(t *testing.T) {
+	r := labRun(t)
+	floor := row(t, r, transport.Floor)
+	if floor.VsFloor != nil || floor.Latency.P99 == 0 {
+		t.Fatalf("floor: vs_floor %+v, p99 %d µs", floor.VsFloor, floor.Latency.P99)
+	}
+	var summary bytes.Buffer
+	bench.WriteSummary(&summary, r)
+	for _, tr := range transport.Names() {
+		if tr == transport.Floor {
+			continue
+		}
+		got := row(t, r, tr)
+		if got.VsFloor == nil {
+			t.Errorf("%s: no ratios to the floor", tr)
+			continue
+		}
+		want := float64(got.Latency.P99) / float64(floor.Latency.P99)
+		if math.Abs(got.VsFloor.P99-want) > 1e-9 || got.VsFloor.P50 <= 0 {
+			t.Errorf("%s: vs floor %+v, want p99 %.3f and a p50", tr, *got.VsFloor, want)
+		}
+		if !strings.Contains(summary.String(), "vs floor: "+tr) {
+			t.Errorf("the summary does not set %s against the floor:\n%s", tr, summary.String())
+		}
+	}
 }
