@@ -58,6 +58,7 @@ func Write(w io.Writer, in Input) ([]string, error) {
 		}
 		files = append(files, fs...)
 		m.overhead(rs.base.Results)
+		m.floor(rs.base)
 		m.clients(rs.reference, rs.clientVariants)
 	}
 	for _, r := range rs.sweeps {
