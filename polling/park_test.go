@@ -87,7 +87,7 @@ func TestParkedPollsHoldNothingAndKeepTheirConnection(t *testing.T) {
 	if d := dials.Load(); d != 1 {
 		t.Errorf("%d connections for three requests, want 1", d)
 	}
-	waitFor(t, "the server counts what the client carried", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the server counts what the client carried", 2*time.Second, func() bool {
 		c := lab.Stats().Snapshot(true).Clients["parked"]
 		return c.BytesIn == out.Load() && c.BytesOut == in.Load() && c.Requests == 2 && c.Deliveries == 1 && c.Empty == 1
 	})
@@ -113,7 +113,7 @@ func TestParkedPollsEndWithTheirClientOrTheServer(t *testing.T) {
 	}
 	time.Sleep(waitPast)
 	gone.Close()
-	waitFor(t, "the gone client's poll let go", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the gone client's poll let go", 2*time.Second, func() bool {
 		s := lab.Stats().Snapshot(false)
 		return s.Transports["long"].Open == 1 && s.Connections == 1
 	})
@@ -155,14 +155,3 @@ func (c counted) Write(p []byte) (int, error) {
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
-
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, within)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

@@ -69,14 +69,7 @@ func New(store state.Store, meter Meter, done <-chan struct{}, resume Resumer, w
 	p := &Poller{store: store, meter: meter, done: done, resume: resume, writeWait: writeWait, log: log}
 	if resume != nil {
 		p.parked = held.NewSet(store, done, &p.busy)
-		if w, err := held.NewWatcher(); err == nil {
-			p.watch = w
-			p.busy.Add(1)
-			go func() {
-				defer p.busy.Done()
-				w.Run()
-			}()
-		}
+		p.watch = held.StartWatcher(&p.busy)
 	}
 	return p
 }

@@ -98,14 +98,7 @@ func NewHub(store state.Store, meter held.Meter, cfg Config, log *slog.Logger) *
 	for _, k := range []*kind{kindWS, kindSSE, kindFloor} {
 		h.sets[k.name] = held.NewSet(store, ctx.Done(), &h.busy)
 	}
-	if w, err := held.NewWatcher(); err == nil {
-		h.watch = w
-		h.busy.Add(1)
-		go func() {
-			defer h.busy.Done()
-			w.Run()
-		}()
-	}
+	h.watch = held.StartWatcher(&h.busy)
 	return h
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/state"
 	"github.com/pushlab/pushlab/transport"
 )
@@ -61,7 +62,7 @@ func TestNeverReadingClientsDelayNobody(t *testing.T) {
 			follow(ctx, t, lab.Addr, kind, since, rec)
 		}(kinds[i%len(kinds)])
 	}
-	waitFor(t, "every client connected", 20*time.Second, func() bool {
+	servertest.Eventually(t, "every client connected", 20*time.Second, func() bool {
 		s := lab.Stats().Snapshot(false)
 		n := int64(0)
 		for _, k := range kinds {
@@ -87,7 +88,7 @@ func TestNeverReadingClientsDelayNobody(t *testing.T) {
 
 	// The ten are gone within the write deadline of the moment their
 	// sockets filled (a few updates in), with room for a busy machine.
-	waitFor(t, "the never-readers dropped", 4*writeWait, func() bool {
+	servertest.Eventually(t, "the never-readers dropped", 4*writeWait, func() bool {
 		s := lab.Stats().Snapshot(false)
 		n := int64(0)
 		for _, k := range kinds {
@@ -95,7 +96,7 @@ func TestNeverReadingClientsDelayNobody(t *testing.T) {
 		}
 		return n == fast
 	})
-	waitFor(t, "every reader has the last update", 10*time.Second, func() bool { return rec.count(last) == fast })
+	servertest.Eventually(t, "every reader has the last update", 10*time.Second, func() bool { return rec.count(last) == fast })
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	for _, v := range chats {
@@ -261,17 +262,6 @@ func follow(ctx context.Context, t *testing.T, addr, kind string, since uint64, 
 		if bytes.HasPrefix(line, []byte(`{"v":`)) {
 			a.note(line)
 		}
-	}
-}
-
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, within)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -26,11 +26,11 @@ func TestIdleWebSocketsKeepNoGoroutine(t *testing.T) {
 		}
 		t.Cleanup(func() { c.Close() })
 	}
-	waitFor(t, "every WebSocket open", 5*time.Second, func() bool {
+	servertest.Eventually(t, "every WebSocket open", 5*time.Second, func() bool {
 		return lab.Stats().Snapshot(false).Transports["ws"].Open == n
 	})
 	var after int
-	waitFor(t, "the openings' goroutines gone", 5*time.Second, func() bool {
+	servertest.Eventually(t, "the openings' goroutines gone", 5*time.Second, func() bool {
 		after = runtime.NumGoroutine()
 		return after-before < n/20
 	})

@@ -97,7 +97,11 @@ func (s *Stats) countRequests(next http.Handler) http.Handler {
 			return
 		}
 		a.each(func(c *counters) { c.requests.Add(1); c.countProtocol(r); c.open.Add(1) })
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		// logRequests has wrapped it already, as a rule: one wrapper, not two.
+		ww, ok := w.(middleware.WrapResponseWriter)
+		if !ok {
+			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		}
 		defer func() {
 			if !req.held {
 				a.finish(ww.Status())

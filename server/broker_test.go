@@ -196,7 +196,7 @@ func waitAll(t *testing.T, v uint64, fleets ...*fleet) {
 	t.Helper()
 	for _, f := range fleets {
 		for _, tr := range f.trails {
-			eventually(t, fmt.Sprintf("%s reaches v%d", tr.name, v), 10*time.Second, func() bool { return tr.held() >= v })
+			servertest.Eventually(t, fmt.Sprintf("%s reaches v%d", tr.name, v), 10*time.Second, func() bool { return tr.held() >= v })
 		}
 	}
 }
@@ -293,7 +293,7 @@ func TestBrokerOutageRefusesPublishesThenEveryClientCatchesUp(t *testing.T) {
 
 	b.Stop()
 	outage := time.Now()
-	eventually(t, "both instances see the broker gone", 5*time.Second, func() bool {
+	servertest.Eventually(t, "both instances see the broker gone", 5*time.Second, func() bool {
 		return healthStatus(t, labA) == http.StatusServiceUnavailable && healthStatus(t, labB) == http.StatusServiceUnavailable
 	})
 	if br := statsBroker(t, labB); br["connected"] != false {
@@ -315,7 +315,7 @@ func TestBrokerOutageRefusesPublishesThenEveryClientCatchesUp(t *testing.T) {
 	fb.publishWS(t, "lost over ws")
 	for _, f := range []*fleet{fa, fb} {
 		ws := f.trails[2]
-		eventually(t, ws.name+" gets an error frame", 5*time.Second, func() bool { return ws.errFrames() == 1 })
+		servertest.Eventually(t, ws.name+" gets an error frame", 5*time.Second, func() bool { return ws.errFrames() == 1 })
 	}
 	// Reads still serve the last state.
 	if st, _ := poll(t, hc, labB.URL, "?since=0"); st != http.StatusOK {
@@ -327,11 +327,11 @@ func TestBrokerOutageRefusesPublishesThenEveryClientCatchesUp(t *testing.T) {
 	}
 
 	b.Restart()
-	eventually(t, "both instances healthy again", 10*time.Second, func() bool {
+	servertest.Eventually(t, "both instances healthy again", 10*time.Second, func() bool {
 		return healthStatus(t, labA) == http.StatusOK && healthStatus(t, labB) == http.StatusOK
 	})
 	// The same WebSocket connections publish again.
-	eventually(t, "publishing works again", 10*time.Second, func() bool {
+	servertest.Eventually(t, "publishing works again", 10*time.Second, func() bool {
 		resp, err := hc.Post(labA.URL+"/api/publish", "application/json", strings.NewReader(`{"kind":"chat","data":{"text":"back"}}`))
 		if err != nil {
 			return false
@@ -341,7 +341,7 @@ func TestBrokerOutageRefusesPublishesThenEveryClientCatchesUp(t *testing.T) {
 	})
 	fa.publishWS(t, "after, over ws on A")
 	fb.publishWS(t, "after, over ws on B")
-	eventually(t, "the generator ticks again", 10*time.Second, func() bool { return labA.Store.Latest() > held+3 })
+	servertest.Eventually(t, "the generator ticks again", 10*time.Second, func() bool { return labA.Store.Latest() > held+3 })
 	labA.Generator().Set(0, 256)
 	time.Sleep(100 * time.Millisecond) // a tick in flight lands
 	final := labA.Store.Latest()

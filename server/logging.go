@@ -21,6 +21,11 @@ func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 				if ww.Status() >= 400 {
 					level = slog.LevelInfo
 				}
+				// Checked first: the attributes below cost allocations on
+				// every request, most of them logged at no level shown.
+				if !log.Enabled(r.Context(), level) {
+					return
+				}
 				log.Log(r.Context(), level, "request",
 					"method", r.Method, "path", r.URL.Path, "status", ww.Status(),
 					"bytes", ww.BytesWritten(), "dur", time.Since(start),

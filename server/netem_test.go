@@ -141,7 +141,7 @@ func TestNetemProxyAddsTheRoundTripAndTheServerStillCounts(t *testing.T) {
 			Requests int64
 		}
 	}
-	eventually(t, "server counts equal the client's", 3*time.Second, func() bool {
+	servertest.Eventually(t, "server counts equal the client's", 3*time.Second, func() bool {
 		getJSON(t, lab.URL+"/api/stats", &stats)
 		s := stats.Clients["via-proxy"]
 		return s.Requests == 3 && s.BytesIn == wc.written.Load() && s.BytesOut == wc.read.Load()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -67,7 +68,7 @@ func TestEveryRequestEndsOneWay(t *testing.T) {
 		transport.SSE:   {Requests: 3, Answered: 1, Refused: 1, Aborted: 1},
 	}
 	var st server.StatsSnapshot
-	eventually(t, "every request has ended", 5*time.Second, func() bool {
+	servertest.Eventually(t, "every request has ended", 5*time.Second, func() bool {
 		st = lab.Stats().Snapshot(false)
 		for name := range want {
 			if st.Transports[name].Open != 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/state"
 	"go.uber.org/goleak"
 )
@@ -62,14 +63,14 @@ func TestDisconnectStormLeavesNothingBehind(t *testing.T) {
 		s := lab.Stats().Snapshot(false)
 		return s.Transports["ws"].Open, s.Transports["sse"].Open, s.Transports["long"].Open, s.Connections
 	}
-	eventually(t, "every client connected", 10*time.Second, func() bool {
+	servertest.Eventually(t, "every client connected", 10*time.Second, func() bool {
 		ws, sse, long, n := open()
 		return ws == perTransport && sse == perTransport && long == perTransport && n == 4*perTransport
 	})
 	for _, c := range conns {
 		dropAbruptly(c)
 	}
-	eventually(t, "open counters back to zero", 10*time.Second, func() bool {
+	servertest.Eventually(t, "open counters back to zero", 10*time.Second, func() bool {
 		ws, sse, long, n := open()
 		return ws == 0 && sse == 0 && long == 0 && n == 0
 	})
@@ -89,7 +90,7 @@ func TestHalfOpenClientIsDroppedByTheWriteDeadline(t *testing.T) {
 	silent := &wireCounter{rcvBuf: 64 << 10}
 	c := mustDialWS(t, wsURL(lab, "?client=half-open"), silent)
 	_ = c
-	eventually(t, "ws connected", 2*time.Second, func() bool { return lab.Stats().Snapshot(false).Transports["ws"].Open == 1 })
+	servertest.Eventually(t, "ws connected", 2*time.Second, func() bool { return lab.Stats().Snapshot(false).Transports["ws"].Open == 1 })
 	deadline := time.Now().Add(10 * time.Second)
 	for lab.Stats().Snapshot(false).Transports["ws"].Open == 1 {
 		if time.Now().After(deadline) {
@@ -98,7 +99,7 @@ func TestHalfOpenClientIsDroppedByTheWriteDeadline(t *testing.T) {
 		lab.Generator().Tick() // keep the writer writing until it blocks, then times out
 		time.Sleep(5 * time.Millisecond)
 	}
-	eventually(t, "its connection closed", 2*time.Second, func() bool { return lab.Stats().Snapshot(false).Connections == 0 })
+	servertest.Eventually(t, "its connection closed", 2*time.Second, func() bool { return lab.Stats().Snapshot(false).Connections == 0 })
 	c.Close()
 }
 
@@ -185,7 +186,7 @@ func TestSlowConsumerCostsOthersNothing(t *testing.T) {
 		}
 		latest := lab.Store.Latest()
 		for _, l := range ls {
-			eventually(t, "bystander has every chat", 10*time.Second, func() bool {
+			servertest.Eventually(t, "bystander has every chat", 10*time.Second, func() bool {
 				l.mu.Lock()
 				defer l.mu.Unlock()
 				return l.chats[chats[len(chats)-1]]

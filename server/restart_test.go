@@ -22,7 +22,7 @@ func serveOn(t *testing.T, addr string, cfg server.Config) (*server.Server, chan
 		t.Fatal(err)
 	}
 	var ln net.Listener
-	eventually(t, "listen on "+addr, 5*time.Second, func() bool {
+	servertest.Eventually(t, "listen on "+addr, 5*time.Second, func() bool {
 		ln, err = net.Listen("tcp", addr)
 		return err == nil
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"go.uber.org/goleak"
 )
 
@@ -35,7 +36,7 @@ func TestShutdownEndsEveryClientWithin5s(t *testing.T) {
 		resp.Body.Close()
 		longDone <- resp.StatusCode
 	}()
-	eventually(t, "the long poll is held", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the long poll is held", 2*time.Second, func() bool {
 		return lab.Stats().Snapshot(false).Transports["long"].Open == 1
 	})
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/transport"
 )
 
@@ -93,7 +94,7 @@ func TestStatsBytesEqualWhatClientsCarried(t *testing.T) {
 	}
 
 	transportOf := map[string]string{"c-short": "short", "c-long": "long", "c-ws": "ws", "c-sse": "sse"}
-	eventually(t, "server counts settle", 3*time.Second, func() bool {
+	servertest.Eventually(t, "server counts settle", 3*time.Second, func() bool {
 		snap := lab.Stats().Snapshot(true)
 		for id, wc := range counters {
 			c := snap.Clients[id]

@@ -126,7 +126,7 @@ func TestTLSFourTransportsH2AndWSOnHTTP1(t *testing.T) {
 		resp.Body.Close()
 		longDone <- resp.StatusCode
 	}()
-	eventually(t, "long poll held", 5*time.Second, func() bool {
+	servertest.Eventually(t, "long poll held", 5*time.Second, func() bool {
 		return lab.Stats().Snapshot(true).Clients["t-long"].Open == 1
 	})
 	lab.Generator().Tick()
@@ -279,7 +279,7 @@ func TestTLSConcurrentStreamsOfOneClientCountExactly(t *testing.T) {
 		longDone <- resp.StatusCode
 	}()
 	sse := openSSE(t, hc, lab.URL+"/sse?client=t-mux", nil)
-	eventually(t, "long poll and stream open", 5*time.Second, func() bool {
+	servertest.Eventually(t, "long poll and stream open", 5*time.Second, func() bool {
 		return lab.Stats().Snapshot(true).Clients["t-mux"].Open == 2
 	})
 	for range 3 {
@@ -334,7 +334,7 @@ func TestTLSShutdownEndsEveryClientWithin5s(t *testing.T) {
 		resp.Body.Close()
 		longDone <- resp.StatusCode
 	}()
-	eventually(t, "the long poll is held", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the long poll is held", 2*time.Second, func() bool {
 		return lab.Stats().Snapshot(false).Transports[transport.Long].Open == 1
 	})
 

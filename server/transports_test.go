@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 	"github.com/pushlab/pushlab/state"
 )
 
@@ -110,7 +111,7 @@ func TestFourTransportsSeeTheSameVersions(t *testing.T) {
 	}
 	latest := lab.Store.Latest()
 	for name, c := range clients {
-		eventually(t, name+" reaches the latest version", 10*time.Second, func() bool { return c.held() == latest })
+		servertest.Eventually(t, name+" reaches the latest version", 10*time.Second, func() bool { return c.held() == latest })
 	}
 	cancel()
 	sse.resp.Body.Close()

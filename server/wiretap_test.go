@@ -14,6 +14,7 @@ import (
 
 	"github.com/pushlab/pushlab/push"
 	"github.com/pushlab/pushlab/server"
+	"github.com/pushlab/pushlab/server/servertest"
 )
 
 // rawWS is a WebSocket client written by hand on a TCP connection, so the
@@ -203,7 +204,7 @@ func TestInspectorShowsTheWireAsItIs(t *testing.T) {
 	}
 
 	var v framesView
-	eventually(t, "the server's close frame and the client's", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the server's close frame and the client's", 2*time.Second, func() bool {
 		getJSON(t, lab.URL+"/api/frames?id=raw-1", &v)
 		return v.In.Bytes == int64(c.sent.Len()) && v.Out.Bytes == int64(c.got.Len())
 	})
@@ -273,7 +274,7 @@ func TestUnmaskedClientFrameGets1002(t *testing.T) {
 		t.Error("1002 is not in the close-code table")
 	}
 	var v framesView
-	eventually(t, "the 1002 close frame in the frame view", 2*time.Second, func() bool {
+	servertest.Eventually(t, "the 1002 close frame in the frame view", 2*time.Second, func() bool {
 		getJSON(t, lab.URL+"/api/frames?id=raw-1", &v)
 		n := len(v.Frames)
 		return n > 0 && v.Frames[n-1].Dir == "out" && v.Frames[n-1].CloseCode == 1002

@@ -147,3 +147,17 @@ func (s *Server) Close() error {
 	}
 	return err
 }
+
+// Eventually retries cond every 10 ms until it holds, and fails the test
+// when within passes first: for what a server does a moment after the
+// request that caused it (a connection counted, a client dropped).
+func Eventually(tb testing.TB, what string, within time.Duration, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: not within %v", what, within)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -63,16 +63,17 @@ func main() {
 		}
 		return
 	}
-	fmt.Printf("| transport | clients | memory/conn (heap + stack) | goroutines/conn | p50 | p99 | CPU per 1k deliveries | delivered |\n")
-	fmt.Printf("|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Printf("| transport | clients | memory/conn (heap + stack) | goroutines/conn | wake-all p50 / p99 | p50 | p99 | CPU per 1k deliveries | delivered |\n")
+	fmt.Printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, t := range strings.Split(*transports, ",") {
 		r, err := measure(t)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "loadgen %s: %v\n", t, err)
 			os.Exit(1)
 		}
-		fmt.Printf("| %s | %d | %.1f KiB (%.1f + %.1f) | %.2f | %.1f ms | %.1f ms | %.1f ms | %d |\n",
+		fmt.Printf("| %s | %d | %.1f KiB (%.1f + %.1f) | %.2f | %.1f / %.1f ms (%d) | %.1f ms | %.1f ms | %.1f ms | %d |\n",
 			t, r.clients, r.heap+r.stack, r.heap, r.stack, r.goroutines,
+			r.wake50.Seconds()*1e3, r.wake99.Seconds()*1e3, r.woken,
 			r.p50.Seconds()*1e3, r.p99.Seconds()*1e3, r.cpuPer1k.Seconds()*1e3, r.delivered)
 	}
 }
@@ -82,8 +83,13 @@ type result struct {
 	heap, stack float64 // KiB per connection
 	goroutines  float64 // per connection
 	p50, p99    time.Duration
-	cpuPer1k    time.Duration // server CPU per 1,000 deliveries
-	delivered   int64
+	// The first update after the idle connections were measured, reaching
+	// every one of them at once (for long polls: every parked poll
+	// answered): its arrival percentiles and how many clients got it.
+	wake50, wake99 time.Duration
+	woken          int64
+	cpuPer1k       time.Duration // server CPU per 1,000 deliveries
+	delivered      int64
 }
 
 // measure runs one transport against its own fresh server.
@@ -134,10 +140,12 @@ func measure(transport string) (result, error) {
 	res.stack = (m1.stack - m0.stack) / n / 1024
 	res.goroutines = (m1.goroutines - m0.goroutines) / n
 
+	lat.wakeAll(true)
 	if err := setRate(base, *rate, *payload); err != nil {
 		return res, err
 	}
 	time.Sleep(*warmup)
+	res.wake50, res.wake99, res.woken = lat.wakeAll(false)
 	c0, err := scrape(base)
 	if err != nil {
 		return res, err
@@ -371,6 +379,12 @@ type latencies struct {
 	mu        sync.Mutex
 	h         *hdrhistogram.Histogram
 	recording bool
+
+	// While waking, the first update that arrives (by its publish time)
+	// is recorded in wake, every client's arrival of it.
+	waking bool
+	wakeT  int64
+	wake   *hdrhistogram.Histogram
 }
 
 func (l *latencies) record(t int64) {
@@ -382,7 +396,29 @@ func (l *latencies) record(t int64) {
 	if l.recording {
 		l.h.RecordValue(max(us, 1))
 	}
+	if l.waking {
+		if l.wakeT == 0 {
+			l.wakeT = t
+		}
+		if t == l.wakeT {
+			l.wake.RecordValue(max(us, 1))
+		}
+	}
 	l.mu.Unlock()
+}
+
+// wakeAll starts recording the first update's arrivals, or stops and
+// returns their p50, p99 and count.
+func (l *latencies) wakeAll(start bool) (p50, p99 time.Duration, n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.waking = start
+	if start {
+		l.wake, l.wakeT = hdrhistogram.New(1, 60_000_000, 3), 0
+		return 0, 0, 0
+	}
+	us := func(q float64) time.Duration { return time.Duration(l.wake.ValueAtQuantile(q)) * time.Microsecond }
+	return us(50), us(99), l.wake.TotalCount()
 }
 
 func (l *latencies) reset(recording bool) {

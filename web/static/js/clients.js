@@ -51,9 +51,9 @@ class Poller {
       if (this.long) p.setStatus('live', 'stWaiting');
       else p.setStatus('live', 'stPolling', this.settings.interval);
       try {
-        p.sent++;
+        p.count('sent');
         const res = await fetch(httpURL(url), { cache: 'no-store', signal });
-        p.answered++;
+        p.count('answered');
         if (res.status === 200) {
           const body = await res.json();
           p.receive(body.updates || []);
@@ -102,10 +102,10 @@ class WSClient {
     const since = p.version ? `since=${p.version}&` : '';
     const ws = new WebSocket(wsURL(`/ws?${since}client=${encodeURIComponent(p.clientId)}&inspect=1`), ['pushlab.v1']);
     this.ws = ws;
-    p.sent++;
+    p.count('sent');
     p.setStatus('connecting', 'stConnecting');
     ws.onopen = () => {
-      p.answered++;
+      p.count('answered');
       p.markLive();
       p.setStatus('live', 'stLive');
       if (this.onOpen) this.onOpen();
@@ -155,10 +155,10 @@ class SSEClient {
     const since = p.version ? `since=${p.version}&` : '';
     const es = new EventSource(httpURL(`/sse?${since}client=${encodeURIComponent(p.clientId)}`));
     this.es = es;
-    p.sent++;
+    p.count('sent');
     p.setStatus('connecting', 'stConnecting');
     es.onopen = () => {
-      p.answered++;
+      p.count('answered');
       p.markLive();
       p.setStatus('live', 'stLive');
     };
@@ -170,7 +170,7 @@ class SSEClient {
         p.setStatus('error', 'stError', 'EventSource closed');
         setTimeout(() => this.es === es && this.start(), retryDelay);
       } else {
-        p.sent++; // the browser sends a new request by itself
+        p.count('sent'); // the browser sends a new request by itself
         p.setStatus('connecting', 'stReconnecting');
       }
     };

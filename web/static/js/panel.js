@@ -56,6 +56,14 @@ export class Panel {
 
   markStopped() { this.liveSince = Infinity; }
 
+  // count notes what the page's own client did ('sent', 'answered') and
+  // renders it with the next frame, so that the page's figures beside the
+  // server's are never more than a frame behind.
+  count(what) {
+    this[what]++;
+    this.dirty = true;
+  }
+
   // resetLatency starts the latency figures afresh (new network conditions).
   resetLatency() {
     this.samples = [];
