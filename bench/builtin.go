@@ -27,8 +27,8 @@ var builtins = map[string]func(*Scenario){
 	// scale: 10,000 clients of every transport that holds a connection,
 	// the floor among them, at a slow tick: the cost of holding them and
 	// of fanning each update out, each set against the floor in the same
-	// run. A little chat from every side (5 a second over all clients)
-	// shows that events still reach everyone at that size. Short polling
+	// run. A little chat (100 clients of each chatting, 5 messages a
+	// second in all) shows that events still reach everyone at that size. Short polling
 	// holds nothing; the default scenario and the clients sweep show it.
 	"scale": func(s *Scenario) {
 		s.Name = "scale"
@@ -36,7 +36,8 @@ var builtins = map[string]func(*Scenario){
 		s.Clients = 10_000
 		s.Rate = 1
 		s.Payload = 100
-		s.ChatRate = 0.0005
+		s.ChatRate = 0.05
+		s.Chatters = 100
 		s.RampUp = Duration(10 * time.Second)
 		s.Warmup = Duration(3 * time.Second)
 		s.Duration = Duration(10 * time.Second)

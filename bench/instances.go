@@ -52,10 +52,21 @@ func (sc Scenario) InstanceCount() int {
 // Publishers is how many of a transport's clients publish chat. Clients
 // are spread round-robin over the instances, and the ones on the first
 // instance publish, so that every chat update crosses to the clients of
-// the others; with one instance, all of them.
+// the others; with one instance, all of them; at most Chatters of them.
 func (sc Scenario) Publishers(clients int) int {
 	n := sc.InstanceCount()
-	return (clients + n - 1) / n
+	p := (clients + n - 1) / n
+	if sc.Chatters > 0 {
+		p = min(p, int(sc.Chatters))
+	}
+	return p
+}
+
+// Chats reports whether client i of a transport (in the order they are
+// started, round-robin over the instances) publishes chat.
+func (sc Scenario) Chats(i int) bool {
+	n := sc.InstanceCount()
+	return sc.ChatRate > 0 && i%n == 0 && (sc.Chatters == 0 || i/n < int(sc.Chatters))
 }
 
 // BrokerForResults is the --broker URL as results may record it: without

@@ -72,6 +72,8 @@ var params = []param{
 	axis("wait", "long-poll wait, a `DURATION` of at most 60s", func(sc *Scenario) *Duration { return &sc.Wait }).written(),
 	axis("chat-rate", "chat messages per second per client (`HZ`), each over the client's own transport",
 		func(sc *Scenario) *Rate { return &sc.ChatRate }).written(),
+	field("chatters", "how many of each transport's clients chat, `N` (0: every one): a little chat among many clients without a publishing connection each",
+		func(sc *Scenario) *Count { return &sc.Chatters }),
 	field("warmup", "time after ramp-up before measuring (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.Warmup }).written(),
 	field("duration", "measured window per transport (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.Duration }).written(),
 	field("ramp-up", "time over which the clients are started (a `DURATION`)", func(sc *Scenario) *Duration { return &sc.RampUp }),

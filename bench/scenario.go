@@ -26,15 +26,19 @@ type Scenario struct {
 	PollSchedule PollSchedule `json:"poll_schedule,omitempty" yaml:"poll_schedule"`
 	Wait         Duration     `json:"wait" yaml:"wait"`           // long-poll wait
 	ChatRate     Rate         `json:"chat_rate" yaml:"chat_rate"` // chat publishes per second per client
-	RampUp       Duration     `json:"ramp_up" yaml:"ramp_up"`
-	Warmup       Duration     `json:"warmup" yaml:"warmup"`
-	Duration     Duration     `json:"duration" yaml:"duration"`
-	Target       string       `json:"target,omitempty" yaml:"target"`       // empty: start a child server; several: comma-separated
-	Instances    Count        `json:"instances,omitempty" yaml:"instances"` // child servers sharing Broker (0: one, without a broker)
-	Broker       string       `json:"broker,omitempty" yaml:"broker"`       // the NATS URL(s) the child instances share
-	RTT          Duration     `json:"rtt,omitempty" yaml:"rtt"`
-	Jitter       Duration     `json:"jitter,omitempty" yaml:"jitter"`
-	Bandwidth    Bandwidth    `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
+	// Chatters is how many of each transport's clients chat, 0 for every
+	// one: at 10,000 clients, a few hundred chatting show that events reach
+	// everyone without a publishing connection per client.
+	Chatters  Count     `json:"chatters,omitempty" yaml:"chatters"`
+	RampUp    Duration  `json:"ramp_up" yaml:"ramp_up"`
+	Warmup    Duration  `json:"warmup" yaml:"warmup"`
+	Duration  Duration  `json:"duration" yaml:"duration"`
+	Target    string    `json:"target,omitempty" yaml:"target"`       // empty: start a child server; several: comma-separated
+	Instances Count     `json:"instances,omitempty" yaml:"instances"` // child servers sharing Broker (0: one, without a broker)
+	Broker    string    `json:"broker,omitempty" yaml:"broker"`       // the NATS URL(s) the child instances share
+	RTT       Duration  `json:"rtt,omitempty" yaml:"rtt"`
+	Jitter    Duration  `json:"jitter,omitempty" yaml:"jitter"`
+	Bandwidth Bandwidth `json:"bandwidth,omitempty" yaml:"bandwidth"` // e.g. "1mbit"
 	// What the clients are and how they talk (clientside.go): whose
 	// headers they send, a cookie, TLS and which HTTP, compression offered.
 	Profile     ProfileName `json:"profile,omitempty" yaml:"profile"`           // browser or lean; none recorded: lean

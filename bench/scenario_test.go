@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +182,41 @@ func TestParseBandwidth(t *testing.T) {
 	for _, in := range []string{"", "fast", "-1mbit", "1furlong"} {
 		if _, err := Bandwidth(in).BytesPerSecond(); err == nil {
 			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+// --chatters N lets only the first N clients of each transport chat (with
+// instances, the first N of the first instance's), and the reproducing
+// command says so.
+func TestChattersAreTheFirstClients(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		chats []int // the clients of 0..9 that chat
+	}{
+		{[]string{"--clients", "10", "--chat-rate", "1"}, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{[]string{"--clients", "10", "--chat-rate", "1", "--chatters", "3"}, []int{0, 1, 2}},
+		{[]string{"--clients", "10", "--chat-rate", "1", "--chatters", "3", "--instances", "2", "--broker", "nats://127.0.0.1:4222"}, []int{0, 2, 4}},
+		{[]string{"--clients", "10", "--chat-rate", "0", "--chatters", "3"}, nil},
+	} {
+		sc, err := ParseArgs(c.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for i := range 10 {
+			if sc.Chats(i) {
+				got = append(got, i)
+			}
+		}
+		if !slices.Equal(got, c.chats) {
+			t.Errorf("%v: clients %v chat, want %v", c.args, got, c.chats)
+		}
+		if sc.ChatRate > 0 && sc.Publishers(10) != len(c.chats) {
+			t.Errorf("%v: %d publishers, want %d", c.args, sc.Publishers(10), len(c.chats))
+		}
+		if strings.Contains(strings.Join(c.args, " "), "--chatters 3") != strings.Contains(sc.Command(), "--chatters 3") {
+			t.Errorf("%v: command %q", c.args, sc.Command())
 		}
 	}
 }

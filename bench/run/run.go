@@ -190,8 +190,10 @@ func checkOpenFiles(points []bench.PointPlan) error {
 		for _, t := range sc.Transports {
 			per = max(per, client.Connections(t, sc.ChatRate > 0))
 		}
+		// A second socket is a chatting client's (its publishes), so only
+		// the chatters need one.
 		most = max(most, int(sc.Clients))
-		need = max(need, uint64(int(sc.Clients)*per+64))
+		need = max(need, uint64(int(sc.Clients)+sc.Publishers(int(sc.Clients))*(per-1)+64))
 	}
 	if limit := raiseOpenFiles(); limit < need {
 		return bench.InputErrorf("%d clients need about %d open files, the limit is %d: raise it (ulimit -n %d)", most, need, limit, need)

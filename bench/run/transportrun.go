@@ -118,9 +118,9 @@ func (r *transportRun) startNetem() ([]*netcond.Proxy, error) {
 }
 
 // startClients starts the clients spread evenly over the ramp-up, and
-// round-robin over the instances. Only the first instance's clients chat
-// (see bench.Scenario.Publishers): every chat update then reaches the
-// other instances' clients through the broker.
+// round-robin over the instances. Only the first instance's clients chat,
+// at most --chatters of them (bench.Scenario.Chats): every chat update
+// then reaches the other instances' clients through the broker.
 func (r *transportRun) startClients(ctx context.Context, vias []*netcond.Proxy) error {
 	sc := r.sc
 	cfgs := make([]client.Config, len(r.instances))
@@ -132,9 +132,6 @@ func (r *transportRun) startClients(ctx context.Context, vias []*netcond.Proxy) 
 			FollowCache: sc.PollSchedule.FollowsCache(),
 			Wait:        sc.Wait.D(),
 			Options:     r.side.options,
-		}
-		if i == 0 {
-			cfgs[i].ChatRate = float64(sc.ChatRate)
 		}
 		if vias != nil {
 			cfgs[i].Options.Via = vias[i].Addr()
@@ -149,7 +146,11 @@ func (r *transportRun) startClients(ctx context.Context, vias []*netcond.Proxy) 
 		if !pause(ctx, time.Until(at)) {
 			return ctx.Err()
 		}
-		if _, err := r.clients.Start(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfgs[i%len(cfgs)], seed+uint64(i)); err != nil {
+		cfg := cfgs[i%len(cfgs)]
+		if sc.Chats(i) {
+			cfg.ChatRate = float64(sc.ChatRate)
+		}
+		if _, err := r.clients.Start(fmt.Sprintf("%s-%s-%d", r.transport, tag, i), cfg, seed+uint64(i)); err != nil {
 			return err
 		}
 	}
