@@ -1,6 +1,9 @@
 package held
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // StartWatcher starts a watcher whose Run counts in busy, or returns nil
 // where epoll is not available (the caller then watches by reading, or
@@ -16,4 +19,18 @@ func StartWatcher(busy *sync.WaitGroup) *Watcher {
 		w.Run()
 	}()
 	return w
+}
+
+// Wait waits for wg (the writers and the watcher of a set of held
+// connections, or the connections themselves) until ctx is done: a
+// shutdown waits for the last answers to go out, but not forever.
+func Wait(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

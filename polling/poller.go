@@ -86,29 +86,17 @@ func (p *Poller) Shutdown(ctx context.Context) error {
 	// shutdown for a whole write deadline: after a grace, drop whoever is left.
 	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
 	defer cancel()
-	if wait(grace, &p.open) != nil {
+	if held.Wait(grace, &p.open) != nil {
 		p.parked.Each(func(m held.Member) { m.(*parked).end() })
 	}
-	err := wait(ctx, &p.open)
+	err := held.Wait(ctx, &p.open)
 	p.watch.Stop()
-	if werr := wait(ctx, &p.busy); werr == nil {
+	if werr := held.Wait(ctx, &p.busy); werr == nil {
 		p.watch.Release()
 	} else if err == nil {
 		err = werr
 	}
 	return err
-}
-
-// wait waits for wg until ctx is done.
-func wait(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // The headers of a poll's answer, shared by every response: net/http keeps

@@ -164,12 +164,12 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	// for a whole write deadline: after a grace, end whoever is left.
 	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
 	defer cancel()
-	if wait(grace, &h.open) != nil {
+	if held.Wait(grace, &h.open) != nil {
 		h.each(func(s *subscriber) { s.end() })
 	}
-	err := wait(ctx, &h.open)
+	err := held.Wait(ctx, &h.open)
 	h.watch.Stop()
-	if werr := wait(ctx, &h.busy); err == nil {
+	if werr := held.Wait(ctx, &h.busy); err == nil {
 		err = werr
 		h.watch.Release()
 	}
@@ -180,17 +180,5 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 func (h *Hub) each(fn func(*subscriber)) {
 	for _, set := range h.sets {
 		set.Each(func(m held.Member) { fn(m.(*subscriber)) })
-	}
-}
-
-// wait waits for wg until ctx is done.
-func wait(ctx context.Context, wg *sync.WaitGroup) error {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

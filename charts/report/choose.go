@@ -33,6 +33,19 @@ func (c cpuTicks) key(o verdict.Option) string { return fmt.Sprintf("%s@%g", o.N
 // resolved reports whether an option's CPU figure may be compared.
 func (c cpuTicks) resolved(o verdict.Option) bool { return c[c.key(o)] >= minCPUTicks }
 
+// choices are the transports of a point that a page can choose between.
+// The floor, which no browser speaks, is a yardstick: tabled and drawn, but
+// never the answer.
+func choices(p bench.Point) []bench.TransportResult {
+	var out []bench.TransportResult
+	for _, t := range p.InTableOrder() {
+		if tr, ok := transport.Lookup(t.Transport); !ok || tr.Browser {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // option is transport t at point i of a run, as the verdict weighs it. A
 // transport with no latency recorded there meets no need.
 func option(run *Run, i int, t bench.TransportResult) verdict.Option {
@@ -78,7 +91,7 @@ func rateOptions(rate *Run, variants []*Run) ([]verdict.Option, cpuTicks) {
 		ticks[ticks.key(o)] = t.ServerCPU / 0.01
 	}
 	for i, p := range rate.Results.Points {
-		for _, t := range p.InTableOrder() {
+		for _, t := range choices(p) {
 			add(rate, i, t)
 		}
 		for _, v := range variants {
@@ -86,7 +99,7 @@ func rateOptions(rate *Run, variants []*Run) ([]verdict.Option, cpuTicks) {
 			if j < 0 {
 				continue
 			}
-			for _, t := range v.Results.Points[j].InTableOrder() {
+			for _, t := range choices(v.Results.Points[j]) {
 				if charts.Label(v.Results, t.Transport) != label(t.Transport) {
 					add(v, j, t)
 				}
@@ -110,7 +123,7 @@ func (m *md) verdict(rs runs) {
 	for _, v := range variants {
 		m.printf(" (%s: of %s)", charts.Label(v.Results, transport.Short), m.link(v))
 	}
-	m.printf(".\n\n")
+	m.printf(". The choices are what a page can speak; the floor (raw TCP), which no browser does, is left out of them: it is the yardstick of [Push against the floor](#push-against-the-floor).\n\n")
 
 	m.printf("### By bytes on the wire\n\nBytes per client per second, both directions, headers and framing included.\n\n")
 	if m.table(opts, verdict.Bytes) {
@@ -165,7 +178,7 @@ func (m *md) acrossClients(rs runs) {
 // weighs them.
 func runOptions(r *Run) []verdict.Option {
 	var opts []verdict.Option
-	for _, t := range r.Results.Points[0].InTableOrder() {
+	for _, t := range choices(r.Results.Points[0]) {
 		opts = append(opts, option(r, 0, t))
 	}
 	return opts
@@ -290,7 +303,7 @@ func (m *md) acrossRTT(rs runs) {
 		var conds []verdict.Condition
 		for i, p := range res.Points {
 			var opts []verdict.Option
-			for _, t := range p.InTableOrder() {
+			for _, t := range choices(p) {
 				opts = append(opts, option(r, i, t))
 			}
 			conds = append(conds, verdict.Condition{Name: trimName(res, i) + " RTT", Opts: opts})

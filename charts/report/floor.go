@@ -37,10 +37,14 @@ func (m *md) floor(run *Run) {
 	m.printf("\nAt %d clients per transport the fan-out is a small part of each figure; [performance.md](performance.md) sets the push transports against the floor at 1,000 and 10,000 clients, with the server's memory per idle connection.\n\n", f.Clients)
 }
 
-// ratioCell writes a ratio to the floor with two decimals, — when unmeasured.
+// ratioCell writes a ratio to the floor with two decimals (three
+// significant digits from 10 up), — when unmeasured.
 func ratioCell(r float64) string {
 	if r == 0 {
 		return "—"
+	}
+	if r >= 10 {
+		return sig3(r)
 	}
 	return strconv.FormatFloat(r, 'f', 2, 64)
 }

@@ -78,3 +78,49 @@ func TestReportSetsTransportsAgainstTheFloor(t *testing.T) {
 		}
 	}
 }
+
+// The floor is a yardstick, not an answer: a rate sweep in which it is the
+// cheapest and fastest at every point still has the verdict and the
+// headline choose among what a page can speak.
+func TestTheVerdictNeverChoosesTheFloor(t *testing.T) {
+	r, err := bench.ReadResults(filepath.Join("..", "testdata", "results-rate.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range r.Points {
+		pt := &r.Points[i]
+		for _, tr := range pt.Transports {
+			if tr.Transport == transport.WS {
+				floor := tr
+				floor.Transport = transport.Floor
+				floor.BytesUp, floor.BytesDown = tr.BytesUp/2, tr.BytesDown/2
+				floor.Latency.P50, floor.Latency.P99 = tr.Latency.P50/2, tr.Latency.P99/2
+				floor.ServerCPU = tr.ServerCPU / 2
+				pt.Transports = append(pt.Transports, floor)
+				break
+			}
+		}
+	}
+	var buf bytes.Buffer
+	in := report.Input{Machine: "test machine", Generated: "2026-11-28T08:00:00Z", Command: "pushlab report",
+		FigDir: t.TempDir(), FigLink: "report", Runs: []report.Run{{Name: "rate", Command: "pushlab bench --sweep rate=...", Data: "d", Results: r}}}
+	if _, err := report.Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	start, end := strings.Index(md, "## Headline"), strings.Index(md, "## Which should I use?")
+	verdict := md[end:]
+	if next := strings.Index(verdict[3:], "\n## "); next >= 0 {
+		verdict = verdict[:next+3]
+	}
+	floor := transport.Label(transport.Floor)
+	if !strings.Contains(md[start:end], "| "+floor+" |") {
+		t.Errorf("the headline table does not show the floor beside the others")
+	}
+	if strings.Contains(verdict, "**"+floor+"**") || strings.Contains(verdict, floor+" costs the least") {
+		t.Errorf("the verdict chose the floor:\n%s", verdict)
+	}
+	if strings.Contains(md[start:end], "were "+floor+"'s") {
+		t.Errorf("the headline reads the floor as the answer:\n%s", md[start:end])
+	}
+}

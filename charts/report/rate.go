@@ -134,7 +134,7 @@ func headlineReading(r *bench.Results, i int, variants []*Run) string {
 	var cs []cand
 	add := func(res *bench.Results, j int, only bool) {
 		secs := res.Seconds(j)
-		for _, t := range res.Points[j].InTableOrder() {
+		for _, t := range choices(res.Points[j]) {
 			if only && charts.Label(res, t.Transport) == label(t.Transport) || t.Latency.N == 0 {
 				continue
 			}
