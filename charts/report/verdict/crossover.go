@@ -22,23 +22,7 @@ type Crossover struct {
 // rates span decades, and per-update overheads make the lines straight
 // there). Costs not measured for an option leave it out.
 func Crossovers(opts []Option, a, b string, c Cost) []Crossover {
-	at := func(name string) map[float64]Option {
-		m := map[float64]Option{}
-		for _, o := range opts {
-			if o.Name == name && (c.Known == nil || c.Known(o)) && c.Of(o) > 0 && o.Rate > 0 {
-				m[o.Rate] = o
-			}
-		}
-		return m
-	}
-	as, bs := at(a), at(b)
-	var rates []float64
-	for r := range as {
-		if _, ok := bs[r]; ok {
-			rates = append(rates, r)
-		}
-	}
-	slices.Sort(rates)
+	as, bs, rates := paired(opts, a, b, func(o Option) bool { return (c.Known == nil || c.Known(o)) && c.Of(o) > 0 && o.Rate > 0 })
 	// diff > 0: a costs more than b.
 	diff := func(r float64) float64 { return math.Log(c.Of(as[r])) - math.Log(c.Of(bs[r])) }
 	var out []Crossover
@@ -60,4 +44,28 @@ func Crossovers(opts []Option, a, b string, c Cost) []Crossover {
 		out = append(out, x)
 	}
 	return out
+}
+
+// paired is a's and b's options by rate, those keep accepts, and the rates
+// at which both have one, in order.
+func paired(opts []Option, a, b string, keep func(Option) bool) (as, bs map[float64]Option, rates []float64) {
+	as, bs = map[float64]Option{}, map[float64]Option{}
+	for _, o := range opts {
+		if !keep(o) {
+			continue
+		}
+		switch o.Name {
+		case a:
+			as[o.Rate] = o
+		case b:
+			bs[o.Rate] = o
+		}
+	}
+	for r := range as {
+		if _, ok := bs[r]; ok {
+			rates = append(rates, r)
+		}
+	}
+	slices.Sort(rates)
+	return as, bs, rates
 }

@@ -2,7 +2,6 @@ package verdict
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Standing is how two options compare at every rate both were measured
@@ -19,26 +18,10 @@ type Standing struct {
 // they were measured at fewer than two rates together or their lines
 // cross.
 func Stand(opts []Option, a, b string, c Cost, ok func(Option) bool) (Standing, bool) {
-	at := func(name string) map[float64]Option {
-		m := map[float64]Option{}
-		for _, o := range opts {
-			if o.Name == name && (c.Known == nil || c.Known(o)) && (ok == nil || ok(o)) {
-				m[o.Rate] = o
-			}
-		}
-		return m
-	}
-	as, bs := at(a), at(b)
-	var rates []float64
-	for r := range as {
-		if _, ok := bs[r]; ok {
-			rates = append(rates, r)
-		}
-	}
+	as, bs, rates := paired(opts, a, b, func(o Option) bool { return (c.Known == nil || c.Known(o)) && (ok == nil || ok(o)) })
 	if len(rates) < 2 {
 		return Standing{}, false
 	}
-	slices.Sort(rates)
 	dearer := c.Of(as[rates[0]]) > c.Of(bs[rates[0]])
 	for _, r := range rates {
 		if (c.Of(as[r]) > c.Of(bs[r])) != dearer || c.Of(as[r]) == c.Of(bs[r]) {
