@@ -115,17 +115,7 @@ func TestTLSFourTransportsH2AndWSOnHTTP1(t *testing.T) {
 	// long: a poll held until the next tick answers it.
 	longHC := wires["t-long"].tlsClient(lab)
 	latest := lab.Store.Latest()
-	longDone := make(chan int, 1)
-	go func() {
-		resp, err := longHC.Get(lab.URL + "/api/poll?since=" + itoa(latest) + "&wait=10s&client=t-long")
-		if err != nil {
-			longDone <- 0
-			return
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		longDone <- resp.StatusCode
-	}()
+	longDone := longPollInBackground(longHC, lab.URL+"/api/poll?since="+itoa(latest)+"&wait=10s&client=t-long")
 	servertest.Eventually(t, "long poll held", 5*time.Second, func() bool {
 		return lab.Stats().Snapshot(true).Clients["t-long"].Open == 1
 	})
@@ -267,17 +257,7 @@ func TestTLSConcurrentStreamsOfOneClientCountExactly(t *testing.T) {
 	wc := &wireCounter{}
 	hc := wc.tlsClient(lab)
 	latest := lab.Store.Latest()
-	longDone := make(chan int, 1)
-	go func() {
-		resp, err := hc.Get(lab.URL + "/api/poll?since=" + itoa(latest) + "&wait=10s&client=t-mux")
-		if err != nil {
-			longDone <- 0
-			return
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		longDone <- resp.StatusCode
-	}()
+	longDone := longPollInBackground(hc, lab.URL+"/api/poll?since="+itoa(latest)+"&wait=10s&client=t-mux")
 	sse := openSSE(t, hc, lab.URL+"/sse?client=t-mux", nil)
 	servertest.Eventually(t, "long poll and stream open", 5*time.Second, func() bool {
 		return lab.Stats().Snapshot(true).Clients["t-mux"].Open == 2
@@ -361,4 +341,21 @@ func TestTLSShutdownEndsEveryClientWithin5s(t *testing.T) {
 		t.Errorf("shutdown over TLS took %v", d)
 	}
 	t.Logf("shutdown over TLS took %v", time.Since(start))
+}
+
+// longPollInBackground sends a long poll and reports its status when it is
+// answered (0 when it failed).
+func longPollInBackground(hc *http.Client, url string) <-chan int {
+	done := make(chan int, 1)
+	go func() {
+		resp, err := hc.Get(url)
+		if err != nil {
+			done <- 0
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	return done
 }

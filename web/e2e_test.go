@@ -280,8 +280,10 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func startBrowser(t *testing.T, ctx context.Context, path string) context.Context {
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+// startBrowser starts headless Chromium at path, with the flags CI needs
+// and any more a test asks for (extra).
+func startBrowser(t *testing.T, ctx context.Context, path string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -292,7 +294,8 @@ func startBrowser(t *testing.T, ctx context.Context, path string) context.Contex
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
-	)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(opts, extra...)...)
 	bctx, cancelBrowser := chromedp.NewContext(alloc)
 	t.Cleanup(func() {
 		cancelBrowser()

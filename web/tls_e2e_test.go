@@ -45,27 +45,8 @@ func TestDemoPageOverTLS(t *testing.T) {
 	}
 }
 
-// startBrowserTrusting is startBrowser (e2e_test.go) with one more flag: the
-// browser trusts the certificate whose public key has this SHA-256, and
-// no other.
+// startBrowserTrusting is startBrowser with one more flag: the browser
+// trusts the certificate whose public key has this SHA-256, and no other.
 func startBrowserTrusting(t *testing.T, ctx context.Context, path, spkiSHA256 string) context.Context {
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("ignore-certificate-errors-spki-list", spkiSHA256),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	return bctx
+	return startBrowser(t, ctx, path, chromedp.Flag("ignore-certificate-errors-spki-list", spkiSHA256))
 }
