@@ -54,7 +54,7 @@ func TestTwoInstancesThroughABrokerEveryTransport(t *testing.T) {
 	b := brokertest.Start(t)
 	a := startInstance(t, b.URL(), 10) // the one generator
 	c := startInstance(t, b.URL(), 0)
-	sc := scenario(t, "--target", a.URL+","+c.URL, "--clients", "4", "--chat-rate", "2", "--interval", "300ms",
+	sc := scenario(t, "--target", a.URL+","+c.URL, "--clients", "4", "--chat-rate", "8", "--interval", "300ms",
 		"--ramp-up", "100ms", "--warmup", "300ms", "--duration", "1s")
 	r, err := Run(context.Background(), sc, Options{})
 	if err != nil {
@@ -77,8 +77,10 @@ func TestTwoInstancesThroughABrokerEveryTransport(t *testing.T) {
 		if got.Missed != 0 || got.ChatMissed != 0 || got.Errors != 0 {
 			t.Errorf("%s: %d missed, %d chat missed, %d errors; want none", tr, got.Missed, got.ChatMissed, got.Errors)
 		}
-		// 2 publishing clients at 2/s over 1 s, every chat to all 4
-		// clients, and 10 ticks each: well over 40 deliveries.
+		// 2 publishing clients at 8/s over 1 s, every chat to all 4
+		// clients, and 10 ticks each: well over 40 deliveries. Chat is
+		// a Poisson process: at 2/s, 1 run in 50 sent no chat at all in
+		// the window (e^-4), at 8/s e^-16.
 		if got.Delivered < 40 || got.BodyBytesUp == 0 {
 			t.Errorf("%s: %d delivered, %d B of chat sent", tr, got.Delivered, got.BodyBytesUp)
 		}
