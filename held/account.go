@@ -10,6 +10,10 @@ type Account interface {
 	Deliver(updates int) // updates written to the client
 	Empty()              // a response that carried none (a long poll's 204)
 	Close()              // the connection is no longer held
+	// Again closes this request's tally and opens the next one's: the
+	// connection carries another request like it, served outside
+	// net/http, on the same transport and client.
+	Again() Account
 }
 
 // Meter is the server's side: Attach is called by a handler that takes its
@@ -30,6 +34,7 @@ func Attach(m Meter, r *http.Request) Account {
 
 type none struct{}
 
-func (none) Deliver(int) {}
-func (none) Empty()      {}
-func (none) Close()      {}
+func (none) Deliver(int)    {}
+func (none) Empty()         {}
+func (none) Close()         {}
+func (none) Again() Account { return none{} }

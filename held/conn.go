@@ -15,6 +15,13 @@ type TryWriter interface {
 	TryWrite(p []byte) (int, error)
 }
 
+// TryReader is a connection that can read without waiting: what the
+// socket holds now, 0 bytes and no error when it holds nothing. The
+// server's counting connection over TCP is one.
+type TryReader interface {
+	TryRead(p []byte) (int, error)
+}
+
 // Conn is a held connection as its writers see it; a transport writes its
 // frames to it (gorilla's Conn writes through it too).
 //
@@ -40,6 +47,22 @@ func NewConn(c net.Conn, writeWait time.Duration) *Conn {
 		sc.try = tw.TryWrite
 	}
 	return sc
+}
+
+// CanTryRead reports whether TryRead can read this connection.
+func (c *Conn) CanTryRead() bool {
+	_, ok := c.Conn.(TryReader)
+	return ok
+}
+
+// TryRead reads what the socket holds now, without waiting
+// (errors.ErrUnsupported where it cannot: see CanTryRead).
+func (c *Conn) TryRead(p []byte) (int, error) {
+	tr, ok := c.Conn.(TryReader)
+	if !ok {
+		return 0, errors.ErrUnsupported
+	}
+	return tr.TryRead(p)
 }
 
 // CanShare reports whether shared writers can write to this connection.

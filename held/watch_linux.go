@@ -2,8 +2,8 @@ package held
 
 import (
 	"net"
+	"os"
 	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +21,7 @@ import (
 // its own rather than its file descriptor, which the kernel may reuse.
 type Watcher struct {
 	epfd int
+	file *os.File // epfd, for Go's poller (Run)
 	wake int // an eventfd, registered as id 0: written to stop Run
 
 	mu   sync.Mutex
@@ -28,20 +29,16 @@ type Watcher struct {
 	last uint64
 }
 
-// Watched is told, once, that its connection stirred: gone is true when the
-// client closed or reset it, false when it sent bytes.
-type Watched interface {
-	Stirred(gone bool)
-}
-
-// Watch is a connection's registration, kept by its owner for Remove.
-type Watch struct{ id atomic.Uint64 }
-
 // NewWatcher returns a watcher; Run runs it. It fails where epoll is not
 // available, and callers then watch by reading (ReadUntilGone).
 func NewWatcher() (*Watcher, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
+		return nil, err
+	}
+	// Non-blocking, so that os.NewFile puts it in Go's poller (Run).
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
 		return nil, err
 	}
 	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
@@ -54,7 +51,7 @@ func NewWatcher() (*Watcher, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &Watcher{epfd: epfd, wake: wake, byID: make(map[uint64]Watched)}, nil
+	return &Watcher{epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"), wake: wake, byID: make(map[uint64]Watched)}, nil
 }
 
 // Add watches c for who, registered at reg; false when it cannot (no
@@ -85,8 +82,10 @@ func (w *Watcher) Add(c net.Conn, who Watched, reg *Watch) bool {
 	return true
 }
 
-// Rearm watches c again, for one more event, after its owner has read what
-// woke it; false when c is no longer watched (removed, or closed).
+// Rearm watches c again, for who, for one more event: after its owner has
+// read what woke it, or when the connection changes owner (see Watch.Move).
+// A registration that has not fired yet only changes owner, without a
+// system call. False when c is no longer watched (removed, or closed).
 func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
 	if w == nil {
 		return false
@@ -101,8 +100,12 @@ func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
 		w.mu.Unlock()
 		return false
 	}
+	_, armed := w.byID[id]
 	w.byID[id] = who
 	w.mu.Unlock()
+	if armed {
+		return true
+	}
 	ev := event(id)
 	var cerr error
 	err := rc.Control(func(fd uintptr) { cerr = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
@@ -138,31 +141,61 @@ func (w *Watcher) forget(reg *Watch) bool {
 }
 
 // Run waits for events until Stop, and tells each stirred connection's
-// owner; it is the watcher's one goroutine.
+// owner; it is the watcher's one goroutine. It waits in Go's own poller
+// (an epoll set is itself readable when it holds events), not in a
+// blocking epoll_wait: a thread blocked in a system call makes the
+// scheduler hand its processor over and take it back at every wake-up,
+// which at 10,000 long polls a second is a cost of its own.
 func (w *Watcher) Run() {
 	events := make([]unix.EpollEvent, 128)
-	for {
+	stopped := false
+	if rc, err := w.file.SyscallConn(); err == nil {
+		rc.Read(func(fd uintptr) bool {
+			for {
+				n, err := unix.EpollWait(int(fd), events, 0)
+				switch {
+				case err == unix.EINTR:
+					continue
+				case err != nil:
+					stopped = true
+					return true
+				case n == 0:
+					return false // nothing ready: wait for the set to be readable
+				case !w.tell(events[:n]):
+					stopped = true
+					return true
+				}
+			}
+		})
+	}
+	// Where Go's poller cannot wait on the set, Read fails at once: wait in
+	// epoll_wait then.
+	for !stopped {
 		n, err := unix.EpollWait(w.epfd, events, -1)
 		if err == unix.EINTR {
 			continue
 		}
-		if err != nil {
-			return
+		stopped = err != nil || !w.tell(events[:n])
+	}
+}
+
+// tell tells the owners of the connections that stirred; false when the
+// watcher is to stop.
+func (w *Watcher) tell(events []unix.EpollEvent) bool {
+	for _, ev := range events {
+		id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
+		if id == 0 {
+			return false
 		}
-		for _, ev := range events[:n] {
-			id := uint64(uint32(ev.Fd)) | uint64(uint32(ev.Pad))<<32
-			if id == 0 {
-				return
-			}
-			w.mu.Lock()
-			who := w.byID[id]
-			delete(w.byID, id) // one event each: the owner's Remove finds nothing left
-			w.mu.Unlock()
-			if who != nil {
-				who.Stirred(ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0)
-			}
+		w.mu.Lock()
+		who := w.byID[id]
+		delete(w.byID, id) // one event each: the owner's Remove finds nothing left
+		w.mu.Unlock()
+		if who != nil {
+			who.Stirred(ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0)
 		}
 	}
+	return true
 }
 
 // Stop ends Run; the caller waits for it, then calls Release.
@@ -175,7 +208,7 @@ func (w *Watcher) Stop() {
 // Release closes the epoll set, once Run has returned.
 func (w *Watcher) Release() {
 	if w != nil {
-		unix.Close(w.epfd)
+		w.file.Close()
 		unix.Close(w.wake)
 	}
 }

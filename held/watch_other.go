@@ -5,20 +5,11 @@ package held
 import (
 	"errors"
 	"net"
-	"sync/atomic"
 )
 
 // Watcher is epoll's, on Linux; elsewhere held connections are watched by
 // a goroutine each (ReadUntilGone).
 type Watcher struct{}
-
-// Watched is told, once, that its connection stirred.
-type Watched interface {
-	Stirred(gone bool)
-}
-
-// Watch is a connection's registration.
-type Watch struct{ id atomic.Uint64 }
 
 func NewWatcher() (*Watcher, error)                     { return nil, errors.ErrUnsupported }
 func (w *Watcher) Add(net.Conn, Watched, *Watch) bool   { return false }

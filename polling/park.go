@@ -26,6 +26,7 @@ type parked struct {
 	conn    *held.Conn
 	since   uint64
 	extra   http.Header // headers middleware set (CORS, say); nil when none
+	rep     *repeat     // what its next request must be to be served here; nil: net/http serves it
 	acct    held.Account
 	timer   *time.Timer
 	expired atomic.Bool
@@ -61,21 +62,37 @@ func (p *Poller) park(w http.ResponseWriter, r *http.Request, q PollQuery) bool 
 		return false
 	}
 	pp := &parked{p: p, conn: held.NewConn(c, p.writeWait), since: q.Since, extra: extra, acct: held.Attach(p.meter, r)}
-	pp.token.Store(true)
+	if pp.conn.CanTryRead() {
+		pp.rep = newRepeat(p.resume.Head(r), r)
+	}
 	// The client sent its next request before this one was answered
 	// (pipelining): those bytes are in net/http's buffer, which is gone, so
 	// the poll is answered now and the connection closed.
 	pp.closing = brw.Reader.Buffered() > 0
+	pp.wait(q.Wait, false)
+	return true
+}
+
+// wait puts the poll among the parked for up to d, and answers it at once
+// if it is due. shared: the caller must not wait on the socket.
+func (pp *parked) wait(d time.Duration, shared bool) {
+	p := pp.p
+	pp.token.Store(true)
 	p.open.Add(1)
-	pp.timer = time.AfterFunc(q.Wait, func() { pp.expired.Store(true); pp.Kick() })
+	pp.timer = time.AfterFunc(d, func() { pp.expired.Store(true); pp.Kick() })
 	p.parked.Add(pp, &pp.slot)
-	if !p.watch.Add(pp.conn, pp, &pp.watch) {
+	watched := false
+	if pp.watch.Watching() { // handed on by the connection kept (kept.go)
+		watched = p.watch.Rearm(pp.conn, pp, &pp.watch)
+	} else {
+		watched = p.watch.Add(pp.conn, pp, &pp.watch)
+	}
+	if !watched {
 		// The connection closed since the hijack: its client is gone.
 		pp.end()
-		return true
+		return
 	}
-	pp.drive(false)
-	return true
+	pp.drive(shared)
 }
 
 // Due reports whether the poll can be answered: the store moved past its
@@ -173,7 +190,8 @@ func (pp *parked) answer() ([]byte, int) {
 }
 
 // answered runs once the response is out: the poll is counted and its
-// connection given back to the HTTP server (or closed, at shutdown).
+// connection kept for the client's next poll (kept.go), given back to the
+// HTTP server, or closed, at shutdown.
 func (pp *parked) answered() {
 	pp.finish(func() {
 		if pp.updates > 0 {
@@ -184,6 +202,13 @@ func (pp *parked) answered() {
 		pp.acct.Close()
 		c := pp.conn.Conn
 		c.SetDeadline(time.Time{})
+		if !pp.closing && pp.rep != nil {
+			if idle, ok := pp.p.resume.Keep(c); ok {
+				pp.p.keep(pp, idle) // the watch goes with it
+				return
+			}
+		}
+		pp.p.watch.Remove(pp.conn, &pp.watch)
 		if pp.closing {
 			c.Close()
 		} else {
@@ -195,6 +220,7 @@ func (pp *parked) answered() {
 // end drops a poll whose client went away or whose write failed.
 func (pp *parked) end() {
 	pp.finish(func() {
+		pp.p.watch.Remove(pp.conn, &pp.watch)
 		pp.conn.Close()
 		pp.acct.Close()
 	})
@@ -218,8 +244,7 @@ func (pp *parked) finish(last func()) {
 		pp.over.Store(true)
 		pp.timer.Stop()
 		held.Remove(&pp.slot)
-		pp.p.watch.Remove(pp.conn, &pp.watch)
-		last()
+		last() // lets go of the watch, or hands it on
 		pp.p.open.Done()
 	})
 }

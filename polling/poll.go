@@ -37,36 +37,25 @@ func (p *Poller) answer(w http.ResponseWriter, r *http.Request, q PollQuery) {
 	p.writeEmpty(w, r)
 }
 
-// parkAfter is how long a long poll waits in its handler before it is
-// parked (see park.go). Parking frees a waiting poll's memory (27 KiB to
-// about 1.5), but costs CPU at the answer: net/http takes the connection
-// back as a new one for the next request. A poll answered within parkAfter
-// (the live state changes at least that often) never pays it; an idle one,
-// whose memory is the cost, does.
-const parkAfter = 2 * time.Second
-
-// hold is the long poll: it waits on the store's broadcast until there is
-// something after q.Since, the wait passes, the client goes away or the
-// server shuts down. A poll still waiting after parkAfter is parked: it
-// leaves net/http, which frees the handler's goroutine, net/http's
-// background reader and their buffers; where its connection cannot leave
-// (TLS, HTTP/2), it goes on waiting here.
+// hold is the long poll: it waits until there is something after q.Since,
+// the wait passes, the client goes away or the server shuts down. It is
+// parked (park.go) at once: it leaves net/http, which frees the handler's
+// goroutine, net/http's background reader and their buffers, and its
+// connection then serves the client's next polls outside net/http too
+// (kept.go). Where its connection cannot leave (TLS, HTTP/2, a compressed
+// answer), it waits here, on the store's broadcast.
 func (p *Poller) hold(w http.ResponseWriter, r *http.Request, q PollQuery) {
 	if !q.HaveSince || p.store.Latest() != q.Since {
 		p.answer(w, r, q)
 		return
 	}
+	if p.park(w, r, q) {
+		return
+	}
 	// The server's WriteTimeout would cut a long wait; this one is ours.
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(q.Wait + 10*time.Second))
-	start := time.Now()
 	timer := time.NewTimer(q.Wait)
 	defer timer.Stop()
-	var park <-chan time.Time
-	if p.parked != nil && q.Wait > parkAfter {
-		t := time.NewTimer(parkAfter)
-		defer t.Stop()
-		park = t.C
-	}
 	for {
 		changed := p.store.Changed()
 		if p.store.Latest() != q.Since {
@@ -75,12 +64,6 @@ func (p *Poller) hold(w http.ResponseWriter, r *http.Request, q PollQuery) {
 		}
 		select {
 		case <-changed:
-		case <-park:
-			rest := q
-			rest.Wait -= time.Since(start)
-			if p.park(w, r, rest) {
-				return
-			}
 		case <-timer.C:
 			p.writeEmpty(w, r)
 			return

@@ -24,14 +24,26 @@ type Meter interface {
 
 // Resumer gives the HTTP server back a connection that a parked long poll
 // took over, once it is answered, so that its next request is served as
-// usual (keep-alive goes on as if the poll had never left net/http).
+// usual (keep-alive goes on as if the poll had never left net/http) — or
+// lets the poller keep it and serve its next request itself when that
+// repeats the poll (see kept.go).
 type Resumer interface {
 	// CanResume reports whether r's connection can be taken over and
 	// given back.
 	CanResume(r *http.Request) bool
+	// Head is r's request line and headers as they came on the wire, nil
+	// when they were not kept whole.
+	Head(r *http.Request) []byte
 	// Resume serves c's next requests; it closes c when the server is
 	// closing.
 	Resume(c net.Conn) bool
+	// Keep ends c's request and leaves its next one to the poller, which
+	// may keep c waiting for it up to idle; false when the server wants c
+	// back (it is closing, or full).
+	Keep(c net.Conn) (idle time.Duration, ok bool)
+	// Return gives a kept c back to the HTTP server, which reads read
+	// first: what the poller read of a request it does not serve.
+	Return(c net.Conn, read []byte) bool
 }
 
 // shutdownGrace is how long a shutdown lets parked polls' answers go out
@@ -50,6 +62,7 @@ type Poller struct {
 
 	parked *held.Set     // long polls waiting outside net/http
 	watch  *held.Watcher // tells when a parked poll's client goes away
+	kept   keptConns     // answered polls' connections, waiting for the next (kept.go)
 	open   sync.WaitGroup
 	busy   sync.WaitGroup // the writers and the watcher
 	short  shortPolls     // freshness and micro-cache of short polls (cache.go)
@@ -81,6 +94,7 @@ func (p *Poller) Shutdown(ctx context.Context) error {
 	if p.parked == nil {
 		return nil
 	}
+	p.kept.closeAll()
 	p.parked.Each(func(m held.Member) { m.Kick() })
 	// An answer stuck on a client that does not read would hold the
 	// shutdown for a whole write deadline: after a grace, drop whoever is left.

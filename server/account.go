@@ -121,13 +121,28 @@ func (s *Stats) Attach(r *http.Request) held.Account {
 		return nil
 	}
 	req.held = true
-	return &heldAccount{a: req.account}
+	return &heldAccount{a: req.account, conn: req.conn}
 }
 
 // heldAccount is a hijacked connection's tally.
 type heldAccount struct {
 	a    *account
+	conn *countingConn // nil outside a counting listener
 	once sync.Once
+}
+
+// Again implements held.Account: the connection carries another request
+// like this one, read and served outside net/http (a repeated long poll).
+// It is counted as countRequests counts one, on the same transport and
+// client, and owns the bytes read of it.
+func (h *heldAccount) Again() held.Account {
+	h.Close()
+	a := &account{name: h.a.name, transport: h.a.transport, client: h.a.client}
+	a.each(func(c *counters) { c.requests.Add(1); c.http11.Add(1); c.open.Add(1) })
+	if h.conn != nil {
+		h.conn.begin(a, false)
+	}
+	return &heldAccount{a: a, conn: h.conn}
 }
 
 func (h *heldAccount) Deliver(n int) { h.a.deliver(n) }

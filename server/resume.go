@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // resumeQueue bounds the connections waiting to be served again: a burst
@@ -13,9 +15,13 @@ const resumeQueue = 1 << 14
 // CanResume implements polling.Resumer: a parked long poll may take its
 // connection out of net/http when the connection is one of this server's
 // own, plain HTTP/1.1 over a socket (a TLS connection would come back
-// through a listener that wraps it again).
+// through a listener that wraps it again), and its answer goes out as it
+// is (a poll answered outside net/http is not compressed).
 func (s *Server) CanResume(r *http.Request) bool {
 	if r.TLS != nil || r.ProtoMajor != 1 || r.ProtoMinor != 1 {
+		return false
+	}
+	if s.cfg.Compress && r.Header.Get("Accept-Encoding") != "" {
 		return false
 	}
 	cc := connFrom(r.Context())
@@ -25,6 +31,21 @@ func (s *Server) CanResume(r *http.Request) bool {
 	// The parked poll is watched through the socket beneath (epoll).
 	_, err := cc.SyscallConn()
 	return err == nil
+}
+
+// Head implements polling.Resumer: r's request line and headers as they
+// came on the wire, or nil when the connection did not keep them whole.
+func (s *Server) Head(r *http.Request) []byte {
+	cc := connFrom(r.Context())
+	if cc == nil {
+		return nil
+	}
+	cc.headMu.Lock()
+	defer cc.headMu.Unlock()
+	if len(cc.reqHead) >= maxHeadCapture {
+		return nil // cut short
+	}
+	return bytes.Clone(cc.reqHead)
 }
 
 // Resume implements polling.Resumer: the HTTP server serves c's next
@@ -37,6 +58,40 @@ func (s *Server) Resume(c net.Conn) bool {
 		return false
 	}
 	cc.end() // what it reads next is its next request's
+	return s.Return(c, nil)
+}
+
+// Keep implements polling.Resumer: c's request is over, and the long
+// poller reads its next one itself (a repeated long poll, which it serves
+// without net/http). idle is how long c may wait for it, as net/http lets
+// an idle keep-alive connection wait.
+func (s *Server) Keep(c net.Conn) (idle time.Duration, ok bool) {
+	cc, ok := c.(*countingConn)
+	if !ok {
+		return 0, false
+	}
+	select {
+	case <-s.shutdown:
+		return 0, false
+	default:
+	}
+	if s.full() {
+		return 0, false // its next request is net/http's, to be refused 503
+	}
+	cc.end() // what it reads next is its next request's
+	return idleTimeout, true
+}
+
+// Return implements polling.Resumer: a connection the long poller kept
+// comes back to the HTTP server, which reads read first: the part of its
+// next request the poller read and could not serve.
+func (s *Server) Return(c net.Conn, read []byte) bool {
+	cc, ok := c.(*countingConn)
+	if !ok {
+		c.Close()
+		return false
+	}
+	cc.replay = read
 	s.waiting.add(cc)
 	select {
 	case <-s.shutdown:

@@ -104,9 +104,18 @@ type countingConn struct {
 	upgrade atomic.Bool // the current request is /ws: no HTTP request follows it
 	raw     *rawWriter  // TryWrite's, made at its first use
 	resumed atomic.Bool // given back to the HTTP server, no request yet (resume.go)
+	// replay is what the long poller read of the next request before it
+	// gave the connection back (Return): Read gives it first, uncounted,
+	// as it was counted when it came.
+	replay []byte
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
+	if len(c.replay) > 0 {
+		n := copy(p, c.replay)
+		c.replay = c.replay[n:]
+		return n, nil
+	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.gotIn(p[:n])

@@ -2,7 +2,10 @@
 
 package server
 
-import "syscall"
+import (
+	"io"
+	"syscall"
+)
 
 // TryWrite writes what the socket takes now and returns at once, n < len(p)
 // when its send buffer is full; the bytes are counted as Write counts them.
@@ -40,4 +43,40 @@ func (c *countingConn) TryWrite(p []byte) (int, error) {
 	}
 	c.wrote(p[:n])
 	return n, werr
+}
+
+// TryRead reads what the socket holds now and returns at once: 0 and no
+// error when it holds nothing, io.EOF when the client closed. The long
+// poller reads a kept connection's next request with it from the one
+// goroutine that watches them all, which must never wait on a client.
+// The bytes are counted as Read counts them.
+func (c *countingConn) TryRead(p []byte) (int, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var (
+		n    int
+		rerr error
+	)
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, rerr = syscall.Read(int(fd), p)
+			if rerr != syscall.EINTR {
+				return true
+			}
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr == syscall.EAGAIN:
+		return 0, nil
+	case rerr != nil:
+		return 0, rerr
+	case n == 0:
+		return 0, io.EOF
+	}
+	c.gotIn(p[:n])
+	return n, nil
 }

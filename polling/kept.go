@@ -1,0 +1,209 @@
+package polling
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/pushlab/pushlab/held"
+)
+
+// A long poller asks the same thing again and again: once answered, it
+// sends the same request with the next version. Through net/http each of
+// those costs a request parsed into a Request, the router, every
+// middleware, a handler goroutine woken, a response writer and its buffer
+// (most of a long poll's CPU at 10,000 pollers, by profile), though
+// everything they decide was decided for the first poll. So once a parked
+// poll is answered, its connection stays here: the watcher says when the
+// next request comes, it is read without waiting, and when it is the same
+// request byte for byte but for its query (same headers, so the same
+// CORS, client, account and answer headers), it is parked at once with the
+// decisions of the first. Anything else (another route, other headers, a
+// bad query, a request in pieces, two at once) goes back to net/http with
+// the bytes read, and is served as if it had never left.
+
+// repeat is what a parked poll's next request must be to be served here.
+type repeat struct {
+	headers []byte // after the request line, through the blank line
+	client  string // its ?client=
+}
+
+// pollLine opens a long poll's request line; httpEnd closes it.
+const (
+	pollLine = "GET /api/poll?"
+	httpEnd  = " HTTP/1.1"
+)
+
+// newRepeat is r's repeat, from its head as it came; nil when the head is
+// not a plain long poll kept whole.
+func newRepeat(head []byte, r *http.Request) *repeat {
+	line, headers, ok := splitHead(head)
+	if !ok || !bytes.HasPrefix(line, []byte(pollLine)) {
+		return nil
+	}
+	return &repeat{headers: headers, client: r.URL.Query().Get("client")}
+}
+
+// splitHead splits one whole request head, and nothing after it, into its
+// request line (without CRLF) and the rest.
+func splitHead(head []byte) (line, headers []byte, ok bool) {
+	end := bytes.Index(head, []byte("\r\n\r\n"))
+	if end < 0 || end+4 != len(head) {
+		return nil, nil, false
+	}
+	i := bytes.Index(head, []byte("\r\n"))
+	return head[:i], head[i+2:], true
+}
+
+// match parses head as a repeat of the poll: its query when it is one.
+func (rp *repeat) match(head []byte) (PollQuery, bool) {
+	line, headers, ok := splitHead(head)
+	if !ok || !bytes.Equal(headers, rp.headers) ||
+		!bytes.HasPrefix(line, []byte(pollLine)) || !bytes.HasSuffix(line, []byte(httpEnd)) {
+		return PollQuery{}, false
+	}
+	q, err := url.ParseQuery(string(line[len(pollLine) : len(line)-len(httpEnd)]))
+	if err != nil || q.Get("client") != rp.client || !IsLongPoll(q) {
+		return PollQuery{}, false
+	}
+	pq, err := ParsePollQuery(q)
+	if err != nil || !pq.HaveSince {
+		return PollQuery{}, false
+	}
+	return pq, true
+}
+
+// kept is an answered poll's connection waiting for the client's next
+// request: its socket in the watcher, and a timer that closes it when
+// idle as long as net/http would let a keep-alive connection be.
+type kept struct {
+	p     *Poller
+	conn  *held.Conn
+	rep   *repeat
+	extra http.Header
+	acct  held.Account // the answered poll's; Again opens the next one's
+	idle  *time.Timer
+	watch held.Watch
+	once  sync.Once
+}
+
+// keep holds pp's connection, answered, for its next request.
+func (p *Poller) keep(pp *parked, idle time.Duration) {
+	k := &kept{p: p, conn: pp.conn, rep: pp.rep, extra: pp.extra, acct: pp.acct}
+	pp.watch.Move(&k.watch)
+	k.idle = time.AfterFunc(idle, k.close)
+	p.kept.add(k)
+	if pp.shuttingDown() || !p.watch.Rearm(k.conn, k, &k.watch) {
+		k.close()
+	}
+}
+
+// maxHead is the most of a next request read here: a long poll's head is
+// a few hundred bytes; a longer one goes to net/http.
+const maxHead = 4 << 10
+
+var heads = sync.Pool{New: func() any { b := make([]byte, maxHead); return &b }}
+
+// Stirred is the watcher's news, on its goroutine: the client went away, or
+// sent its next request, which is read without waiting.
+func (k *kept) Stirred(gone bool) {
+	if gone {
+		k.close()
+		return
+	}
+	buf := heads.Get().(*[]byte)
+	defer heads.Put(buf)
+	n, err := k.conn.TryRead(*buf)
+	switch {
+	case err != nil:
+		k.close()
+		return
+	case n == 0: // nothing after all: watch on
+		if !k.p.watch.Rearm(k.conn, k, &k.watch) {
+			k.close()
+		}
+		return
+	}
+	head := (*buf)[:n]
+	q, ok := k.rep.match(head)
+	if !ok || n == maxHead {
+		if k.leave(true) {
+			k.p.resume.Return(k.conn.Conn, bytes.Clone(head))
+		}
+		return
+	}
+	pp := &parked{p: k.p, conn: k.conn, since: q.Since, extra: k.extra, rep: k.rep}
+	k.watch.Move(&pp.watch)
+	if !k.leave(false) {
+		k.p.watch.Remove(k.conn, &pp.watch)
+		return // closed meanwhile
+	}
+	pp.acct = k.acct.Again()
+	if k.p.log.Enabled(context.Background(), slog.LevelDebug) {
+		k.p.log.Debug("request", "method", http.MethodGet, "path", "/api/poll", "kept", true,
+			"remote", k.conn.RemoteAddr().String())
+	}
+	pp.wait(q.Wait, true)
+}
+
+// leave lets go of the connection as kept, once, and of its watch unless
+// it was handed on: false when it was closed.
+func (k *kept) leave(unwatch bool) bool {
+	left := false
+	k.once.Do(func() {
+		left = true
+		k.idle.Stop()
+		if unwatch {
+			k.p.watch.Remove(k.conn, &k.watch)
+		}
+		k.p.kept.remove(k)
+	})
+	return left
+}
+
+// close drops a kept connection: idle too long, its client gone, or the
+// server shutting down.
+func (k *kept) close() {
+	if k.leave(true) {
+		k.conn.Close()
+	}
+}
+
+// keptConns are the connections kept, for the shutdown to close.
+type keptConns struct {
+	mu sync.Mutex
+	m  map[*kept]struct{}
+}
+
+func (kc *keptConns) add(k *kept) {
+	kc.mu.Lock()
+	if kc.m == nil {
+		kc.m = make(map[*kept]struct{})
+	}
+	kc.m[k] = struct{}{}
+	kc.mu.Unlock()
+}
+
+func (kc *keptConns) remove(k *kept) {
+	kc.mu.Lock()
+	delete(kc.m, k)
+	kc.mu.Unlock()
+}
+
+// closeAll closes every kept connection: between two polls, a client
+// loses nothing.
+func (kc *keptConns) closeAll() {
+	kc.mu.Lock()
+	all := make([]*kept, 0, len(kc.m))
+	for k := range kc.m {
+		all = append(all, k)
+	}
+	kc.mu.Unlock()
+	for _, k := range all {
+		k.close()
+	}
+}
