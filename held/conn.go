@@ -65,6 +65,18 @@ func (c *Conn) TryRead(p []byte) (int, error) {
 	return tr.TryRead(p)
 }
 
+// Drain reads what the socket holds now, up to a bound, and drops it: a
+// client that sent bytes and went away before they were read still has
+// them counted (the server's accounting counts what it reads).
+func (c *Conn) Drain() {
+	var b [4096]byte
+	for range 16 {
+		if n, err := c.TryRead(b[:]); n == 0 || err != nil {
+			return
+		}
+	}
+}
+
 // CanShare reports whether shared writers can write to this connection.
 func (c *Conn) CanShare() bool { return c.try != nil }
 

@@ -5,11 +5,11 @@ import (
 	"sync"
 )
 
-// StartWatcher starts a watcher whose Run counts in busy, or returns nil
-// where epoll is not available (the caller then watches by reading, or
-// not at all). Stop it, wait on busy, then Release it.
-func StartWatcher(busy *sync.WaitGroup) *Watcher {
-	w, err := NewWatcher()
+// StartWatcher starts a watcher (see NewWatcher for edge) whose Run counts
+// in busy, or returns nil where epoll is not available (the caller then
+// watches by reading, or not at all). Stop it, wait on busy, then Release it.
+func StartWatcher(busy *sync.WaitGroup, edge bool) *Watcher {
+	w, err := NewWatcher(edge)
 	if err != nil {
 		return nil
 	}

@@ -17,12 +17,17 @@ import (
 // this is how gobwas/ws servers (with mailru/easygo's netpoll) hold a
 // million connections.
 //
-// Each connection is registered for one event (EPOLLONESHOT) under an id of
-// its own rather than its file descriptor, which the kernel may reuse.
+// Each connection is registered under an id of its own rather than its file
+// descriptor, which the kernel may reuse, for one event (EPOLLONESHOT), or,
+// in a watcher made with edge, for every event from then on (EPOLLET),
+// which saves re-arming it after each one: a connection that is read
+// between events (a kept long poll's, in package polling) is told of each
+// new arrival without a system call of its own.
 type Watcher struct {
+	edge bool
 	epfd int
 	file *os.File // epfd, for Go's poller (Run)
-	wake int // an eventfd, registered as id 0: written to stop Run
+	wake int      // an eventfd, registered as id 0: written to stop Run
 
 	mu   sync.Mutex
 	byID map[uint64]Watched
@@ -30,8 +35,11 @@ type Watcher struct {
 }
 
 // NewWatcher returns a watcher; Run runs it. It fails where epoll is not
-// available, and callers then watch by reading (ReadUntilGone).
-func NewWatcher() (*Watcher, error) {
+// available, and callers then watch by reading (ReadUntilGone). With edge,
+// a connection's owner is told of every event until Remove, and one that
+// takes a registration over (Rearm) must look at the socket itself: what
+// came before went to the previous owner.
+func NewWatcher(edge bool) (*Watcher, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -51,7 +59,7 @@ func NewWatcher() (*Watcher, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &Watcher{epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"), wake: wake, byID: make(map[uint64]Watched)}, nil
+	return &Watcher{edge: edge, epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"), wake: wake, byID: make(map[uint64]Watched)}, nil
 }
 
 // Add watches c for who, registered at reg; false when it cannot (no
@@ -70,7 +78,7 @@ func (w *Watcher) Add(c net.Conn, who Watched, reg *Watch) bool {
 	w.byID[id] = who
 	w.mu.Unlock()
 	reg.id.Store(id)
-	ev := event(id)
+	ev := w.event(id)
 	var cerr error
 	// Control holds the descriptor open while it runs: a connection closed
 	// meanwhile fails here rather than registering a reused descriptor.
@@ -103,10 +111,10 @@ func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
 	_, armed := w.byID[id]
 	w.byID[id] = who
 	w.mu.Unlock()
-	if armed {
+	if armed || w.edge {
 		return true
 	}
-	ev := event(id)
+	ev := w.event(id)
 	var cerr error
 	err := rc.Control(func(fd uintptr) { cerr = unix.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(fd), &ev) })
 	return err == nil && cerr == nil
@@ -114,8 +122,12 @@ func (w *Watcher) Rearm(c net.Conn, who Watched, reg *Watch) bool {
 
 // event is what a connection is watched for: one readable (or hung up)
 // event, under its id.
-func event(id uint64) unix.EpollEvent {
-	return unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
+func (w *Watcher) event(id uint64) unix.EpollEvent {
+	flags := uint32(unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT)
+	if w.edge {
+		flags = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
+	}
+	return unix.EpollEvent{Events: flags, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
 }
 
 // Remove stops watching c (registered at reg), before c is closed or read
@@ -189,7 +201,9 @@ func (w *Watcher) tell(events []unix.EpollEvent) bool {
 		}
 		w.mu.Lock()
 		who := w.byID[id]
-		delete(w.byID, id) // one event each: the owner's Remove finds nothing left
+		if !w.edge {
+			delete(w.byID, id) // one event each: the owner's Rearm arms it again
+		}
 		w.mu.Unlock()
 		if who != nil {
 			who.Stirred(ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0)

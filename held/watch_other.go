@@ -11,7 +11,7 @@ import (
 // a goroutine each (ReadUntilGone).
 type Watcher struct{}
 
-func NewWatcher() (*Watcher, error)                     { return nil, errors.ErrUnsupported }
+func NewWatcher(bool) (*Watcher, error)                 { return nil, errors.ErrUnsupported }
 func (w *Watcher) Add(net.Conn, Watched, *Watch) bool   { return false }
 func (w *Watcher) Rearm(net.Conn, Watched, *Watch) bool { return false }
 func (w *Watcher) Remove(net.Conn, *Watch)              {}

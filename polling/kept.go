@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pushlab/pushlab/held"
@@ -78,27 +79,38 @@ func (rp *repeat) match(head []byte) (PollQuery, bool) {
 }
 
 // kept is an answered poll's connection waiting for the client's next
-// request: its socket in the watcher, and a timer that closes it when
-// idle as long as net/http would let a keep-alive connection be.
+// request: its socket in the watcher, closed by the sweep when it has
+// waited as long as net/http would let a keep-alive connection be idle.
 type kept struct {
 	p     *Poller
 	conn  *held.Conn
 	rep   *repeat
 	extra http.Header
 	acct  held.Account // the answered poll's; Again opens the next one's
-	idle  *time.Timer
 	watch held.Watch
 	once  sync.Once
+	stirs atomic.Int32 // news not yet read (Stirred)
+	gone  atomic.Bool  // the client went away
+	// idleAt is when it has waited as long as net/http lets an idle
+	// keep-alive connection wait; the sweep closes it then.
+	idleAt time.Time
 }
 
 // keep holds pp's connection, answered, for its next request.
 func (p *Poller) keep(pp *parked, idle time.Duration) {
-	k := &kept{p: p, conn: pp.conn, rep: pp.rep, extra: pp.extra, acct: pp.acct}
+	k := &kept{p: p, conn: pp.conn, rep: pp.rep, extra: pp.extra, acct: pp.acct, idleAt: time.Now().Add(idle)}
 	pp.watch.Move(&k.watch)
-	k.idle = time.AfterFunc(idle, k.close)
 	p.kept.add(k)
 	if pp.shuttingDown() || !p.watch.Rearm(k.conn, k, &k.watch) {
 		k.close()
+		return
+	}
+	// The watcher tells each connection's owner of what comes from then
+	// on (held.NewWatcher's edge). News that came while the answer went
+	// out went to the poll, which passes on what comes after this.
+	pp.next.Store(k)
+	if pp.stirred.Load() {
+		k.Stirred(false)
 	}
 }
 
@@ -108,12 +120,35 @@ const maxHead = 4 << 10
 
 var heads = sync.Pool{New: func() any { b := make([]byte, maxHead); return &b }}
 
-// Stirred is the watcher's news, on its goroutine: the client went away, or
-// sent its next request, which is read without waiting.
+// Stirred is the watcher's news, on its goroutine, or keep's: the client
+// went away, or sent bytes, read without waiting. One caller reads at a
+// time (the socket's reads share one buffer); news that comes meanwhile
+// makes it read again.
 func (k *kept) Stirred(gone bool) {
 	if gone {
-		k.close()
-		return
+		k.gone.Store(true)
+	}
+	if k.stirs.Add(1) > 1 {
+		return // the caller reading reads again
+	}
+	for {
+		seen := k.stirs.Load()
+		if k.readNext() || k.stirs.CompareAndSwap(seen, 0) {
+			return
+		}
+	}
+}
+
+// readNext reads what the client sent: its next poll, parked at once, or
+// anything else, given to net/http. It reports whether the connection is
+// no longer kept; false when there was nothing to read.
+func (k *kept) readNext() bool {
+	if k.gone.Load() {
+		if k.leave(true) {
+			k.conn.Drain() // what it sent before it went is counted
+			k.conn.Close()
+		}
+		return true
 	}
 	buf := heads.Get().(*[]byte)
 	defer heads.Put(buf)
@@ -121,26 +156,31 @@ func (k *kept) Stirred(gone bool) {
 	switch {
 	case err != nil:
 		k.close()
-		return
-	case n == 0: // nothing after all: watch on
+		return true
+	case n == 0: // nothing yet: watch on
 		if !k.p.watch.Rearm(k.conn, k, &k.watch) {
 			k.close()
+			return true
 		}
-		return
+		return false
 	}
 	head := (*buf)[:n]
 	q, ok := k.rep.match(head)
+	if k.p.shuttingDown() {
+		k.close() // the shutdown closes what is kept; this one came late
+		return true
+	}
 	if !ok || n == maxHead {
 		if k.leave(true) {
 			k.p.resume.Return(k.conn.Conn, bytes.Clone(head))
 		}
-		return
+		return true
 	}
 	pp := &parked{p: k.p, conn: k.conn, since: q.Since, extra: k.extra, rep: k.rep}
 	k.watch.Move(&pp.watch)
 	if !k.leave(false) {
 		k.p.watch.Remove(k.conn, &pp.watch)
-		return // closed meanwhile
+		return true // closed meanwhile
 	}
 	pp.acct = k.acct.Again()
 	if k.p.log.Enabled(context.Background(), slog.LevelDebug) {
@@ -148,6 +188,7 @@ func (k *kept) Stirred(gone bool) {
 			"remote", k.conn.RemoteAddr().String())
 	}
 	pp.wait(q.Wait, true)
+	return true
 }
 
 // leave lets go of the connection as kept, once, and of its watch unless
@@ -156,7 +197,6 @@ func (k *kept) leave(unwatch bool) bool {
 	left := false
 	k.once.Do(func() {
 		left = true
-		k.idle.Stop()
 		if unwatch {
 			k.p.watch.Remove(k.conn, &k.watch)
 		}
@@ -173,11 +213,17 @@ func (k *kept) close() {
 	}
 }
 
-// keptConns are the connections kept, for the shutdown to close.
+// keptConns are the connections kept, for the shutdown to close them and
+// the sweep to close those idle too long. One sweep every keptSweep over
+// the lot costs less than a timer made and stopped for each answer.
 type keptConns struct {
 	mu sync.Mutex
 	m  map[*kept]struct{}
 }
+
+// keptSweep is how often the idle kept connections are closed: each one
+// within keptSweep after its idle time.
+const keptSweep = 10 * time.Second
 
 func (kc *keptConns) add(k *kept) {
 	kc.mu.Lock()
@@ -196,14 +242,32 @@ func (kc *keptConns) remove(k *kept) {
 
 // closeAll closes every kept connection: between two polls, a client
 // loses nothing.
-func (kc *keptConns) closeAll() {
+func (kc *keptConns) closeAll() { kc.closeIf(func(*kept) bool { return true }) }
+
+// sweep closes the connections idle too long, every keptSweep, until stop.
+func (kc *keptConns) sweep(stop <-chan struct{}) {
+	t := time.NewTicker(keptSweep)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			kc.closeIf(func(k *kept) bool { return now.After(k.idleAt) })
+		}
+	}
+}
+
+func (kc *keptConns) closeIf(drop func(*kept) bool) {
+	var out []*kept
 	kc.mu.Lock()
-	all := make([]*kept, 0, len(kc.m))
 	for k := range kc.m {
-		all = append(all, k)
+		if drop(k) {
+			out = append(out, k)
+		}
 	}
 	kc.mu.Unlock()
-	for _, k := range all {
+	for _, k := range out {
 		k.close()
 	}
 }

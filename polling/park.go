@@ -37,6 +37,8 @@ type parked struct {
 	updates int
 
 	answering atomic.Bool // its answer is being written
+	stirred   atomic.Bool // the client sent something once it was
+	next      atomic.Pointer[kept]
 	over      atomic.Bool // answered, or ended
 	once      sync.Once
 	slot      held.Slot
@@ -61,6 +63,9 @@ func (p *Poller) park(w http.ResponseWriter, r *http.Request, q PollQuery) bool 
 	if err != nil {
 		return false
 	}
+	// net/http's deadlines are its own; a write that waits sets its own
+	// (held.Conn), and one past would fail even a read that does not wait.
+	c.SetDeadline(time.Time{})
 	pp := &parked{p: p, conn: held.NewConn(c, p.writeWait), since: q.Since, extra: extra, acct: held.Attach(p.meter, r)}
 	if pp.conn.CanTryRead() {
 		pp.rep = newRepeat(p.resume.Head(r), r)
@@ -101,14 +106,7 @@ func (pp *parked) Due(latest uint64, _ int64) bool {
 	return latest != pp.since || pp.expired.Load() || pp.shuttingDown()
 }
 
-func (pp *parked) shuttingDown() bool {
-	select {
-	case <-pp.p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (pp *parked) shuttingDown() bool { return pp.p.shuttingDown() }
 
 // Kick answers the poll from the calling goroutine if it is due, never
 // waiting on the client's socket.
@@ -201,7 +199,6 @@ func (pp *parked) answered() {
 		}
 		pp.acct.Close()
 		c := pp.conn.Conn
-		c.SetDeadline(time.Time{})
 		if !pp.closing && pp.rep != nil {
 			if idle, ok := pp.p.resume.Keep(c); ok {
 				pp.p.keep(pp, idle) // the watch goes with it
@@ -229,13 +226,20 @@ func (pp *parked) end() {
 // Stirred is the watcher's news: a client that reads nothing yet can only
 // have gone away, or sent bytes before its answer, which nothing will read.
 // Bytes that come once the answer is being written are the client's next
-// request: they stay in the socket for net/http, which the poll's
-// connection goes back to.
+// request: they stay in the socket for whoever has the connection next,
+// and the news goes to it when that is the poller (kept.go).
 func (pp *parked) Stirred(gone bool) {
-	if !gone && pp.answering.Load() {
+	if !pp.answering.Load() {
+		pp.end()
 		return
 	}
-	pp.end()
+	pp.stirred.Store(true)
+	if gone {
+		pp.end() // nothing, once answered
+	}
+	if k := pp.next.Load(); k != nil {
+		k.Stirred(gone)
+	}
 }
 
 // finish lets go of the poll everywhere, once, then does last.

@@ -82,7 +82,12 @@ func New(store state.Store, meter Meter, done <-chan struct{}, resume Resumer, w
 	p := &Poller{store: store, meter: meter, done: done, resume: resume, writeWait: writeWait, log: log}
 	if resume != nil {
 		p.parked = held.NewSet(store, done, &p.busy)
-		p.watch = held.StartWatcher(&p.busy)
+		p.watch = held.StartWatcher(&p.busy, true)
+		p.busy.Add(1)
+		go func() {
+			defer p.busy.Done()
+			p.kept.sweep(done)
+		}()
 	}
 	return p
 }
@@ -111,6 +116,15 @@ func (p *Poller) Shutdown(ctx context.Context) error {
 		err = werr
 	}
 	return err
+}
+
+func (p *Poller) shuttingDown() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // The headers of a poll's answer, shared by every response: net/http keeps

@@ -98,7 +98,7 @@ func NewHub(store state.Store, meter held.Meter, cfg Config, log *slog.Logger) *
 	for _, k := range []*kind{kindWS, kindSSE, kindFloor} {
 		h.sets[k.name] = held.NewSet(store, ctx.Done(), &h.busy)
 	}
-	h.watch = held.StartWatcher(&h.busy)
+	h.watch = held.StartWatcher(&h.busy, false)
 	return h
 }
 

@@ -102,7 +102,8 @@ type countingConn struct {
 	reqHead []byte // the current request's, set by begin
 	tap     atomic.Pointer[connTap]
 	upgrade atomic.Bool // the current request is /ws: no HTTP request follows it
-	raw     *rawWriter  // TryWrite's, made at its first use
+	rawOut  *rawOp      // TryWrite's, made at its first use
+	rawIn   *rawOp      // TryRead's
 	resumed atomic.Bool // given back to the HTTP server, no request yet (resume.go)
 	// replay is what the long poller read of the next request before it
 	// gave the connection back (Return): Read gives it first, uncounted,
@@ -261,12 +262,13 @@ func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
 	return sc.SyscallConn()
 }
 
-// rawWriter writes to the socket beneath a connection without waiting
-// (TryWrite, where the platform has it).
-type rawWriter struct {
-	rc  syscall.RawConn
-	do  func(fd uintptr) bool // the write, made once: no allocation per write
-	p   []byte
-	n   int
-	err error
+// rawOp reads or writes the socket beneath a connection without waiting
+// (TryRead, TryWrite, where the platform has them).
+type rawOp struct {
+	rc    syscall.RawConn
+	write bool
+	do    func(fd uintptr) bool // the read or write, made once: no allocation per call
+	p     []byte
+	n     int
+	err   error
 }

@@ -14,69 +14,81 @@ import (
 // goroutine writes to a connection at a time (the hub's rule), so the
 // writer's fields need no lock.
 func (c *countingConn) TryWrite(p []byte) (int, error) {
-	w := c.raw
-	if w == nil {
-		rc, err := c.SyscallConn()
+	if c.rawOut == nil {
+		op, err := c.newRawOp(syscall.Write, true)
 		if err != nil {
 			return 0, err
 		}
-		w = &rawWriter{rc: rc}
-		c.raw = w
-		w.do = func(fd uintptr) bool {
-			for {
-				w.n, w.err = syscall.Write(int(fd), w.p)
-				if w.err != syscall.EINTR {
-					return true // never wait: that is the point
-				}
-			}
-		}
+		c.rawOut = op
 	}
-	w.p = p
-	err := w.rc.Write(w.do)
-	n, werr := max(w.n, 0), w.err
-	w.p, w.n, w.err = nil, 0, nil
-	if err != nil {
-		return 0, err
-	}
-	if werr == syscall.EAGAIN {
-		werr = nil // the buffer is full: the caller keeps the rest
+	n, err := c.rawOut.run(p)
+	if err == syscall.EAGAIN {
+		err = nil // the buffer is full: the caller keeps the rest
 	}
 	c.wrote(p[:n])
-	return n, werr
+	return n, err
 }
 
 // TryRead reads what the socket holds now and returns at once: 0 and no
 // error when it holds nothing, io.EOF when the client closed. The long
-// poller reads a kept connection's next request with it from the one
-// goroutine that watches them all, which must never wait on a client.
-// The bytes are counted as Read counts them.
+// poller reads a kept connection's next request with it, from the one
+// goroutine that watches them all, which must never wait on a client; one
+// reader at a time (the poller's rule). The bytes are counted as Read
+// counts them.
 func (c *countingConn) TryRead(p []byte) (int, error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var (
-		n    int
-		rerr error
-	)
-	err = rc.Read(func(fd uintptr) bool {
-		for {
-			n, rerr = syscall.Read(int(fd), p)
-			if rerr != syscall.EINTR {
-				return true
-			}
+	if c.rawIn == nil {
+		op, err := c.newRawOp(syscall.Read, false)
+		if err != nil {
+			return 0, err
 		}
-	})
+		c.rawIn = op
+	}
+	n, err := c.rawIn.run(p)
 	switch {
+	case err == syscall.EAGAIN:
+		return 0, nil
 	case err != nil:
 		return 0, err
-	case rerr == syscall.EAGAIN:
-		return 0, nil
-	case rerr != nil:
-		return 0, rerr
 	case n == 0:
 		return 0, io.EOF
 	}
 	c.gotIn(p[:n])
 	return n, nil
+}
+
+// newRawOp makes the read or write that never waits: call is
+// syscall.Read or syscall.Write (write), which take the socket's read or
+// write lock as Read and Write do.
+func (c *countingConn) newRawOp(call func(fd int, p []byte) (int, error), write bool) (*rawOp, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	op := &rawOp{rc: rc, write: write}
+	op.do = func(fd uintptr) bool {
+		for {
+			op.n, op.err = call(int(fd), op.p)
+			if op.err != syscall.EINTR {
+				return true // never wait: that is the point
+			}
+		}
+	}
+	return op, nil
+}
+
+// run does the operation on p once; n is never negative.
+func (op *rawOp) run(p []byte) (int, error) {
+	op.p = p
+	var err error
+	if op.write {
+		err = op.rc.Write(op.do)
+	} else {
+		err = op.rc.Read(op.do)
+	}
+	n, oerr := max(op.n, 0), op.err
+	op.p, op.n, op.err = nil, 0, nil
+	if err != nil {
+		return 0, err
+	}
+	return n, oerr
 }
