@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pushlab/pushlab/held"
+	"github.com/pushlab/pushlab/state"
 )
 
 // A long poller asks the same thing again and again: once answered, it
@@ -67,15 +68,56 @@ func (rp *repeat) match(head []byte) (PollQuery, bool) {
 		!bytes.HasPrefix(line, []byte(pollLine)) || !bytes.HasSuffix(line, []byte(httpEnd)) {
 		return PollQuery{}, false
 	}
-	q, err := url.ParseQuery(string(line[len(pollLine) : len(line)-len(httpEnd)]))
-	if err != nil || q.Get("client") != rp.client || !IsLongPoll(q) {
+	raw := line[len(pollLine) : len(line)-len(httpEnd)]
+	for _, c := range raw {
+		if c <= ' ' || c >= 0x7f {
+			return PollQuery{}, false // net/http refuses some of these: let it
+		}
+	}
+	since, wait, client, plain := plainQuery(raw)
+	if !plain {
+		q, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return PollQuery{}, false
+		}
+		since, wait, client = []byte(q.Get("since")), []byte(q.Get("wait")), []byte(q.Get("client"))
+	}
+	if string(client) != rp.client {
 		return PollQuery{}, false
 	}
-	pq, err := ParsePollQuery(q)
+	var pq PollQuery
+	var err error
+	pq.Since, pq.HaveSince, err = state.ParseVersion(string(since))
 	if err != nil || !pq.HaveSince {
 		return PollQuery{}, false
 	}
-	return pq, true
+	pq.Wait, err = ParseWait(string(wait))
+	return pq, err == nil && pq.Wait > 0 // a long poll still
+}
+
+// plainQuery finds since, wait and client in a query, each the first one
+// as url.Values.Get finds it, without the map url.ParseQuery makes: this
+// runs for every repeated poll. plain is false for a query with escapes,
+// which url.ParseQuery reads instead.
+func plainQuery(raw []byte) (since, wait, client []byte, plain bool) {
+	if bytes.ContainsAny(raw, "%+;") {
+		return nil, nil, nil, false
+	}
+	var haveSince, haveWait, haveClient bool
+	for len(raw) > 0 {
+		var pair []byte
+		pair, raw, _ = bytes.Cut(raw, []byte("&"))
+		key, value, _ := bytes.Cut(pair, []byte("="))
+		switch {
+		case !haveSince && string(key) == "since":
+			since, haveSince = value, true
+		case !haveWait && string(key) == "wait":
+			wait, haveWait = value, true
+		case !haveClient && string(key) == "client":
+			client, haveClient = value, true
+		}
+	}
+	return since, wait, client, true
 }
 
 // kept is an answered poll's connection waiting for the client's next
@@ -87,6 +129,7 @@ type kept struct {
 	rep   *repeat
 	extra http.Header
 	acct  held.Account // the answered poll's; Again opens the next one's
+	timer *waitTimer   // the polls' wait, for the next one
 	watch held.Watch
 	once  sync.Once
 	stirs atomic.Int32 // news not yet read (Stirred)
@@ -98,7 +141,7 @@ type kept struct {
 
 // keep holds pp's connection, answered, for its next request.
 func (p *Poller) keep(pp *parked, idle time.Duration) {
-	k := &kept{p: p, conn: pp.conn, rep: pp.rep, extra: pp.extra, acct: pp.acct, idleAt: time.Now().Add(idle)}
+	k := &kept{p: p, conn: pp.conn, rep: pp.rep, extra: pp.extra, acct: pp.acct, timer: pp.timer, idleAt: time.Now().Add(idle)}
 	pp.watch.Move(&k.watch)
 	p.kept.add(k)
 	if pp.shuttingDown() || !p.watch.Rearm(k.conn, k, &k.watch) {
@@ -176,7 +219,7 @@ func (k *kept) readNext() bool {
 		}
 		return true
 	}
-	pp := &parked{p: k.p, conn: k.conn, since: q.Since, extra: k.extra, rep: k.rep}
+	pp := &parked{p: k.p, conn: k.conn, since: q.Since, extra: k.extra, rep: k.rep, timer: k.timer}
 	k.watch.Move(&pp.watch)
 	if !k.leave(false) {
 		k.p.watch.Remove(k.conn, &pp.watch)

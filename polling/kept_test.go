@@ -91,6 +91,15 @@ func TestRepeatedPollsAreServedOutsideNetHTTP(t *testing.T) {
 		since = u
 	}
 
+	// Its waits pass, one after the other, each in its own time.
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		resp, _ := p.poll(since, "300ms")
+		if took := time.Since(start); resp.StatusCode != http.StatusNoContent || took < 300*time.Millisecond || took > 2*time.Second {
+			t.Errorf("a repeated poll whose wait passed: %d after %v, want 204 after 300ms", resp.StatusCode, took)
+		}
+	}
+
 	// An answer the kept connection gives at once is what net/http gives
 	// a fresh connection for the same request.
 	old := since - 3
@@ -108,7 +117,7 @@ func TestRepeatedPollsAreServedOutsideNetHTTP(t *testing.T) {
 
 	servertest.Eventually(t, "every poll counted", 2*time.Second, func() bool {
 		c := lab.Stats().Snapshot(true).Clients["kept"]
-		return c.Requests == polls+2 && c.Deliveries >= polls+3 && c.Open == 0 && c.Answered == polls+2
+		return c.Requests == polls+5 && c.Deliveries >= polls+3 && c.Open == 0 && c.Answered == polls+2 && c.Empty == 3
 	})
 
 	// Between polls, answered pollers hold no goroutine (net/http would

@@ -28,7 +28,8 @@ type parked struct {
 	extra   http.Header // headers middleware set (CORS, say); nil when none
 	rep     *repeat     // what its next request must be to be served here; nil: net/http serves it
 	acct    held.Account
-	timer   *time.Timer
+	timer   *waitTimer // shared with the connection's next polls (kept.go)
+	until   time.Time  // when its wait ends
 	expired atomic.Bool
 	token   atomic.Bool
 
@@ -84,7 +85,7 @@ func (pp *parked) wait(d time.Duration, shared bool) {
 	p := pp.p
 	pp.token.Store(true)
 	p.open.Add(1)
-	pp.timer = time.AfterFunc(d, func() { pp.expired.Store(true); pp.Kick() })
+	pp.timer = pp.timer.start(pp, d)
 	p.parked.Add(pp, &pp.slot)
 	watched := false
 	if pp.watch.Watching() { // handed on by the connection kept (kept.go)
@@ -246,11 +247,43 @@ func (pp *parked) Stirred(gone bool) {
 func (pp *parked) finish(last func()) {
 	pp.once.Do(func() {
 		pp.over.Store(true)
-		pp.timer.Stop()
+		pp.timer.t.Stop()
 		held.Remove(&pp.slot)
 		last() // lets go of the watch, or hands it on
 		pp.p.open.Done()
 	})
+}
+
+// waitTimer ends a parked poll's wait. One serves every poll of a
+// connection in turn: a timer made and stopped for each poll costs more
+// than one reset. A timer that fires late for a poll already answered
+// finds the next one, whose wait has not passed, and leaves it be.
+type waitTimer struct {
+	t   *time.Timer
+	cur atomic.Pointer[parked]
+}
+
+// start times pp's wait of d, on wt or, when nil, on a new timer.
+func (wt *waitTimer) start(pp *parked, d time.Duration) *waitTimer {
+	pp.until = time.Now().Add(d)
+	if wt == nil {
+		wt = &waitTimer{}
+		wt.cur.Store(pp)
+		wt.t = time.AfterFunc(d, wt.fire)
+		return wt
+	}
+	wt.cur.Store(pp)
+	wt.t.Reset(d)
+	return wt
+}
+
+func (wt *waitTimer) fire() {
+	pp := wt.cur.Load()
+	if pp == nil || time.Now().Before(pp.until) {
+		return
+	}
+	pp.expired.Store(true)
+	pp.Kick()
 }
 
 // upsPool lends the writers a slice to read the store into: no allocation

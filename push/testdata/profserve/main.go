@@ -5,6 +5,8 @@
 //	go build -o /tmp/profserve ./push/testdata/profserve
 //	CPUPROFILE=/tmp/long.prof go run ./push/testdata/loadgen -server /tmp/profserve -transports long
 //	go tool pprof -top -cum /tmp/profserve /tmp/long.prof
+//
+// PROFILE_AFTER=25s starts the profile that long after the start.
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"time"
 
 	"github.com/pushlab/pushlab/server"
 )
@@ -49,9 +52,10 @@ func serve(addr string, rate float64, payload int, profile string) error {
 		return err
 	}
 	defer f.Close()
-	if err := pprof.StartCPUProfile(f); err != nil {
-		return err
-	}
+	// $PROFILE_AFTER (a duration) leaves the clients' connecting out of
+	// the profile: loadgen's measured window starts about 25 s in at 10,000.
+	after, _ := time.ParseDuration(os.Getenv("PROFILE_AFTER"))
+	time.AfterFunc(after, func() { pprof.StartCPUProfile(f) })
 	fmt.Printf("listening http://%s\n", ln.Addr())
 	go srv.Serve(ln)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
