@@ -9,7 +9,7 @@
 //   - Set, the held connections of one transport, split into one shard per
 //     core, each shard walked by one writer goroutine when the store changes;
 //   - Watcher, one epoll set that tells when a connection nobody reads from
-//     has something to read (its client going away), instead of a goroutine
-//     blocked in Read per connection;
+//     has something to read (its client going away, or a kept long poll's
+//     next request), instead of a goroutine blocked in Read per connection;
 //   - Account, a held connection's tally on the server's counters.
 package held
