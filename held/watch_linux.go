@@ -2,7 +2,6 @@ package held
 
 import (
 	"net"
-	"os"
 	"sync"
 	"syscall"
 
@@ -26,8 +25,7 @@ import (
 type Watcher struct {
 	edge bool
 	epfd int
-	file *os.File // epfd, for Go's poller (Run)
-	wake int      // an eventfd, registered as id 0: written to stop Run
+	wake int // an eventfd, registered as id 0: written to stop Run
 
 	mu   sync.Mutex
 	byID map[uint64]Watched
@@ -44,11 +42,6 @@ func NewWatcher(edge bool) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Non-blocking, so that os.NewFile puts it in Go's poller (Run).
-	if err := unix.SetNonblock(epfd, true); err != nil {
-		unix.Close(epfd)
-		return nil, err
-	}
 	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		unix.Close(epfd)
@@ -59,7 +52,7 @@ func NewWatcher(edge bool) (*Watcher, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &Watcher{edge: edge, epfd: epfd, file: os.NewFile(uintptr(epfd), "epoll"), wake: wake, byID: make(map[uint64]Watched)}, nil
+	return &Watcher{edge: edge, epfd: epfd, wake: wake, byID: make(map[uint64]Watched)}, nil
 }
 
 // Add watches c for who, registered at reg; false when it cannot (no
@@ -153,41 +146,17 @@ func (w *Watcher) forget(reg *Watch) bool {
 }
 
 // Run waits for events until Stop, and tells each stirred connection's
-// owner; it is the watcher's one goroutine. It waits in Go's own poller
-// (an epoll set is itself readable when it holds events), not in a
-// blocking epoll_wait: a thread blocked in a system call makes the
-// scheduler hand its processor over and take it back at every wake-up,
-// which at 10,000 long polls a second is a cost of its own.
+// owner; it is the watcher's one goroutine.
 func (w *Watcher) Run() {
 	events := make([]unix.EpollEvent, 128)
-	stopped := false
-	if rc, err := w.file.SyscallConn(); err == nil {
-		rc.Read(func(fd uintptr) bool {
-			for {
-				n, err := unix.EpollWait(int(fd), events, 0)
-				switch {
-				case err == unix.EINTR:
-					continue
-				case err != nil:
-					stopped = true
-					return true
-				case n == 0:
-					return false // nothing ready: wait for the set to be readable
-				case !w.tell(events[:n]):
-					stopped = true
-					return true
-				}
-			}
-		})
-	}
-	// Where Go's poller cannot wait on the set, Read fails at once: wait in
-	// epoll_wait then.
-	for !stopped {
+	for {
 		n, err := unix.EpollWait(w.epfd, events, -1)
 		if err == unix.EINTR {
 			continue
 		}
-		stopped = err != nil || !w.tell(events[:n])
+		if err != nil || !w.tell(events[:n]) {
+			return
+		}
 	}
 }
 
@@ -222,7 +191,7 @@ func (w *Watcher) Stop() {
 // Release closes the epoll set, once Run has returned.
 func (w *Watcher) Release() {
 	if w != nil {
-		w.file.Close()
+		unix.Close(w.epfd)
 		unix.Close(w.wake)
 	}
 }

@@ -176,22 +176,31 @@ func (k *kept) Stirred(gone bool) {
 	}
 	for {
 		seen := k.stirs.Load()
-		if k.readNext() || k.stirs.CompareAndSwap(seen, 0) {
+		left, next := k.readNext()
+		if left {
+			if next != nil && k.stirs.Load() != seen {
+				// News that came while this one was read went to the
+				// connection kept; from now on it is the new poll's.
+				next.Stirred(k.gone.Load())
+			}
+			return
+		}
+		if k.stirs.CompareAndSwap(seen, 0) {
 			return
 		}
 	}
 }
 
-// readNext reads what the client sent: its next poll, parked at once, or
-// anything else, given to net/http. It reports whether the connection is
-// no longer kept; false when there was nothing to read.
-func (k *kept) readNext() bool {
+// readNext reads what the client sent: its next poll, parked at once
+// (next), or anything else, given to net/http. left reports whether the
+// connection is no longer kept; false when there was nothing to read.
+func (k *kept) readNext() (left bool, next *parked) {
 	if k.gone.Load() {
 		if k.leave(true) {
 			k.conn.Drain() // what it sent before it went is counted
 			k.conn.Close()
 		}
-		return true
+		return true, nil
 	}
 	buf := heads.Get().(*[]byte)
 	defer heads.Put(buf)
@@ -199,31 +208,31 @@ func (k *kept) readNext() bool {
 	switch {
 	case err != nil:
 		k.close()
-		return true
+		return true, nil
 	case n == 0: // nothing yet: watch on
 		if !k.p.watch.Rearm(k.conn, k, &k.watch) {
 			k.close()
-			return true
+			return true, nil
 		}
-		return false
+		return false, nil
 	}
 	head := (*buf)[:n]
 	q, ok := k.rep.match(head)
 	if k.p.shuttingDown() {
 		k.close() // the shutdown closes what is kept; this one came late
-		return true
+		return true, nil
 	}
 	if !ok || n == maxHead {
 		if k.leave(true) {
 			k.p.resume.Return(k.conn.Conn, bytes.Clone(head))
 		}
-		return true
+		return true, nil
 	}
 	pp := &parked{p: k.p, conn: k.conn, since: q.Since, extra: k.extra, rep: k.rep, timer: k.timer}
 	k.watch.Move(&pp.watch)
 	if !k.leave(false) {
 		k.p.watch.Remove(k.conn, &pp.watch)
-		return true // closed meanwhile
+		return true, nil // closed meanwhile
 	}
 	pp.acct = k.acct.Again()
 	if k.p.log.Enabled(context.Background(), slog.LevelDebug) {
@@ -231,7 +240,7 @@ func (k *kept) readNext() bool {
 			"remote", k.conn.RemoteAddr().String())
 	}
 	pp.wait(q.Wait, true)
-	return true
+	return true, pp
 }
 
 // leave lets go of the connection as kept, once, and of its watch unless

@@ -208,6 +208,20 @@ func TestKeptConnectionsGiveEverythingElseToNetHTTP(t *testing.T) {
 		}
 	}
 
+	// The next poll sent while this one still waits (pipelined, in a
+	// write of its own): it waits in the socket, and is served after.
+	v = keep()
+	p.send("/api/poll?client=kept&wait=10s&since=" + itoa(v))
+	time.Sleep(100 * time.Millisecond)
+	p.send("/api/poll?client=kept&wait=10s&since=" + itoa(v))
+	time.Sleep(100 * time.Millisecond)
+	lab.Generator().Tick()
+	for i := 0; i < 2; i++ {
+		if resp, body := p.read(); resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, `{"v":`+itoa(v+1)) {
+			t.Errorf("poll %d of two, the second sent while the first waited: %d %q", i, resp.StatusCode, body)
+		}
+	}
+
 	keep()
 	p.send("/healthz")
 	if resp, _ := p.read(); resp.StatusCode != http.StatusOK {

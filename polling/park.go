@@ -37,8 +37,7 @@ type parked struct {
 	resp    []byte
 	updates int
 
-	answering atomic.Bool // its answer is being written
-	stirred   atomic.Bool // the client sent something once it was
+	stirred   atomic.Bool // the client sent something, or went
 	next      atomic.Pointer[kept]
 	over      atomic.Bool // answered, or ended
 	once      sync.Once
@@ -142,7 +141,6 @@ func (pp *parked) drive(shared bool) {
 			continue
 		}
 		pp.resp, pp.updates = pp.answer()
-		pp.answering.Store(true)
 		if _, err := pp.conn.Write(pp.resp); err != nil {
 			pp.end()
 			return
@@ -224,16 +222,13 @@ func (pp *parked) end() {
 	})
 }
 
-// Stirred is the watcher's news: a client that reads nothing yet can only
-// have gone away, or sent bytes before its answer, which nothing will read.
-// Bytes that come once the answer is being written are the client's next
-// request: they stay in the socket for whoever has the connection next,
-// and the news goes to it when that is the poller (kept.go).
+// Stirred is the watcher's news: the client went away, and the poll ends;
+// or it sent bytes, which stay in the socket for whoever has the
+// connection after the answer (its next request, sent early, or sent
+// while the answer was going out), and the news goes to it when that is
+// the poller (kept.go). The watcher tells of every arrival (edge), some
+// of them of bytes already read: news of bytes is never a reason to end.
 func (pp *parked) Stirred(gone bool) {
-	if !pp.answering.Load() {
-		pp.end()
-		return
-	}
 	pp.stirred.Store(true)
 	if gone {
 		pp.end() // nothing, once answered
