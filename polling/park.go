@@ -37,12 +37,12 @@ type parked struct {
 	resp    []byte
 	updates int
 
-	stirred   atomic.Bool // the client sent something, or went
-	next      atomic.Pointer[kept]
-	over      atomic.Bool // answered, or ended
-	once      sync.Once
-	slot      held.Slot
-	watch     held.Watch
+	stirred atomic.Bool // the client sent something, or went
+	next    atomic.Pointer[kept]
+	over    atomic.Bool // answered, or ended
+	once    sync.Once
+	slot    held.Slot
+	watch   held.Watch
 }
 
 // park takes a long poll with nothing to answer yet out of net/http. It
