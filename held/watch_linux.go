@@ -2,6 +2,7 @@ package held
 
 import (
 	"net"
+	"os"
 	"sync"
 	"syscall"
 
@@ -25,7 +26,8 @@ import (
 type Watcher struct {
 	edge bool
 	epfd int
-	wake int // an eventfd, registered as id 0: written to stop Run
+	file *os.File // epfd in Go's poller, for an edge watcher (Run)
+	wake int      // an eventfd, registered as id 0: written to stop Run
 
 	mu   sync.Mutex
 	byID map[uint64]Watched
@@ -52,7 +54,13 @@ func NewWatcher(edge bool) (*Watcher, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &Watcher{edge: edge, epfd: epfd, wake: wake, byID: make(map[uint64]Watched)}, nil
+	w := &Watcher{edge: edge, epfd: epfd, wake: wake, byID: make(map[uint64]Watched)}
+	// An edge watcher waits in Go's poller (Run), which takes only a
+	// non-blocking descriptor; os.File owns it then, and closes it.
+	if edge && unix.SetNonblock(epfd, true) == nil {
+		w.file = os.NewFile(uintptr(epfd), "epoll")
+	}
+	return w, nil
 }
 
 // Add watches c for who, registered at reg; false when it cannot (no
@@ -146,9 +154,17 @@ func (w *Watcher) forget(reg *Watch) bool {
 }
 
 // Run waits for events until Stop, and tells each stirred connection's
-// owner; it is the watcher's one goroutine.
+// owner; it is the watcher's one goroutine. An edge watcher, told of every
+// request a kept long poll's client sends, waits in Go's own poller (an
+// epoll set is itself readable when it holds events) rather than in a
+// blocking epoll_wait: a thread blocked in a system call makes the
+// scheduler hand its processor over and take it back at every wake-up,
+// which at 10,000 requests a second costs a third of the poller's CPU.
 func (w *Watcher) Run() {
 	events := make([]unix.EpollEvent, 128)
+	if w.file != nil && w.runPolled(events) {
+		return
+	}
 	for {
 		n, err := unix.EpollWait(w.epfd, events, -1)
 		if err == unix.EINTR {
@@ -158,6 +174,34 @@ func (w *Watcher) Run() {
 			return
 		}
 	}
+}
+
+// runPolled waits for events in Go's poller until Stop; false when the
+// poller cannot wait on the set, and Run waits in epoll_wait instead.
+func (w *Watcher) runPolled(events []unix.EpollEvent) bool {
+	rc, err := w.file.SyscallConn()
+	if err != nil {
+		return false
+	}
+	stopped := false
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, err := unix.EpollWait(int(fd), events, 0)
+			switch {
+			case err == unix.EINTR:
+				continue
+			case err != nil:
+				stopped = true
+				return true
+			case n == 0:
+				return false // nothing ready: wait until the set is readable
+			case !w.tell(events[:n]):
+				stopped = true
+				return true
+			}
+		}
+	})
+	return stopped || err == nil
 }
 
 // tell tells the owners of the connections that stirred; false when the
@@ -191,7 +235,11 @@ func (w *Watcher) Stop() {
 // Release closes the epoll set, once Run has returned.
 func (w *Watcher) Release() {
 	if w != nil {
-		unix.Close(w.epfd)
+		if w.file != nil {
+			w.file.Close()
+		} else {
+			unix.Close(w.epfd)
+		}
 		unix.Close(w.wake)
 	}
 }
