@@ -16,11 +16,19 @@ import (
 
 // checkAgreesAndDelivers holds each transport's harness bytes against the
 // server's counters (within 1%) and wants every update delivered.
+// edgeSlack is what a message written at the window's edge may put on one
+// side only: counted by the harness inside the window and by the server
+// just after it. A WebSocket client here sends a few hundred bytes up in the
+// whole window, so one chat frame (64 B compressed, a TLS record around it)
+// is more than 1% of it.
+const edgeSlack = 128
+
 func checkAgreesAndDelivers(t *testing.T, r *bench.Results) {
 	t.Helper()
+	off := func(rel float64, a, b int64) bool { return rel > 0.01 && max(a-b, b-a) > edgeSlack }
 	for _, tr := range r.Points[0].Transports {
 		up, down := tr.ByteAgreement()
-		if tr.ServerBytesOut == 0 || up > 0.01 || down > 0.01 {
+		if tr.ServerBytesOut == 0 || off(up, tr.BytesUp, tr.ServerBytesIn) || off(down, tr.BytesDown, tr.ServerBytesOut) {
 			t.Errorf("%s: harness up %d down %d, server in %d out %d: want within 1%%",
 				tr.Transport, tr.BytesUp, tr.BytesDown, tr.ServerBytesIn, tr.ServerBytesOut)
 		}
